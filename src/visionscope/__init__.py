@@ -1,0 +1,3 @@
+"""VisionScope: a self-hosted platform for talking with videos."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,54 @@
+"""The FastAPI application: routers, error handlers, middleware and the lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from visionscope import __version__
+from visionscope.bootstrap import Container, build_container
+from visionscope.building_blocks.middleware import RequestMiddleware
+from visionscope.building_blocks.problems import install_problem_handlers
+from visionscope.config import Settings
+from visionscope.features.analytics.api import router as analytics_router
+from visionscope.features.billing.api import router as billing_router
+from visionscope.features.identity.api import router as identity_router
+from visionscope.features.workspaces.api import router as workspaces_router
+from visionscope.operations import router as operations_router
+from visionscope.runtime import EmbeddedRuntime
+
+
+def create_app(settings: Settings, container: Container | None = None, *, embedded: bool = False) -> FastAPI:
+    """Build the app. ``embedded`` also runs the relay, a worker and the scheduler in this process."""
+    built = container or build_container(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = EmbeddedRuntime(built) if embedded else None
+        if runtime is not None:
+            await runtime.start()
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            if runtime is not None:
+                await runtime.stop()
+            if container is None:
+                await built.dispose()
+
+    app = FastAPI(
+        title="VisionScope",
+        version=__version__,
+        description="Upload videos, let VisionScope analyse them on CPUs, then ask them questions.",
+        lifespan=lifespan,
+    )
+    app.state.container = built
+    app.state.mediator = built.mediator
+    app.state.authenticator = built.authenticator
+    install_problem_handlers(app)
+    app.add_middleware(RequestMiddleware, metrics=built.metrics, max_body=settings.max_json_body_bytes)
+    for router in (operations_router, identity_router, workspaces_router, billing_router, analytics_router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,126 @@
+"""The composition root: builds engines, the mediator, the event tables and the transports."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from visionscope.building_blocks.behaviors import Authorization, LoggingAndMetrics, Transaction, Validation
+from visionscope.building_blocks.consumers import Consumer, Subscription, Subscriptions
+from visionscope.building_blocks.db import create_engine, session_factory
+from visionscope.building_blocks.mediator import Handler, Mediator
+from visionscope.building_blocks.messages import Event, ScopeKind
+from visionscope.building_blocks.metrics import Metrics
+from visionscope.building_blocks.outbox import EventTypes
+from visionscope.building_blocks.relay import Publisher, Relay
+from visionscope.building_blocks.transport import RetryPolicy
+from visionscope.collaborators import Collaborators
+from visionscope.config import Settings
+from visionscope.features.analytics import wiring as analytics
+from visionscope.features.billing import wiring as billing
+from visionscope.features.identity import events as identity_events
+from visionscope.features.identity import wiring as identity
+from visionscope.features.identity.public import Authenticator
+from visionscope.features.identity.security import TokenIssuer
+from visionscope.features.workspaces import events as workspace_events
+from visionscope.features.workspaces import public as workspaces_public
+from visionscope.features.workspaces import wiring as workspaces
+
+log = logging.getLogger("visionscope")
+
+FEATURES = (identity, workspaces, billing, analytics)
+ALL_EVENTS: tuple[type[Event], ...] = (*identity_events.EVENTS, *workspace_events.EVENTS)
+
+
+def utc_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Container:
+    """Everything one process needs, built from settings; nothing is built at import time."""
+
+    settings: Settings
+    engine: AsyncEngine
+    read_engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    read_sessions: async_sessionmaker[AsyncSession]
+    metrics: Metrics
+    mediator: Mediator
+    subscriptions: Subscriptions
+    event_types: EventTypes
+    consumer: Consumer
+    authenticator: Authenticator
+    retry_policy: RetryPolicy
+    collaborators: Collaborators
+    outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def relay(self, publisher: Publisher) -> Relay:
+        return Relay(self.sessions, publisher, self.subscriptions, self.metrics, self.settings.outbox_batch_size)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
+
+
+def message_handlers(c: Collaborators) -> dict[type, Handler]:
+    table: dict[type, Handler] = {}
+    for feature in FEATURES:
+        for message_type, handler in feature.message_handlers(c).items():
+            if message_type in table:
+                raise ValueError(f"{message_type.__name__} has two handlers")
+            table[message_type] = handler
+    return table
+
+
+def event_subscriptions(c: Collaborators) -> list[Subscription]:
+    return [
+        *identity.event_subscriptions(c),
+        *workspaces.event_subscriptions(c),
+        *billing.event_subscriptions(c),
+        *analytics.event_subscriptions(c, ALL_EVENTS),
+    ]
+
+
+def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.database)
+    read_engine = create_engine(settings.read_database, readonly=True)
+    sessions = session_factory(engine)
+    read_sessions = session_factory(read_engine)
+    metrics = Metrics()
+    wake = asyncio.Event()
+    issuer = TokenIssuer(settings.token_secret(), timedelta(minutes=settings.access_token_minutes))
+    collaborators = Collaborators(settings=settings, clock=clock, issuer=issuer,
+                                  refresh_ttl=timedelta(days=settings.refresh_token_days))
+    resolvers = {
+        ScopeKind.WORKSPACE: workspaces_public.live_workspace,
+        ScopeKind.PROJECT: workspaces_public.workspace_of_project,
+    }
+    mediator = Mediator(
+        message_handlers(collaborators),
+        [
+            LoggingAndMetrics(metrics),
+            Authorization(read_sessions, resolvers, workspaces_public.role_of),
+            Validation(),
+            Transaction(sessions, read_sessions, on_events_committed=wake.set),
+        ],
+    )
+    subscriptions = Subscriptions(event_subscriptions(collaborators))
+    event_types = EventTypes(ALL_EVENTS)
+    consumer = Consumer(sessions, subscriptions, event_types, on_events_committed=wake.set)
+    authenticator = Authenticator(sessions, read_sessions, issuer, workspaces_public.membership, clock)
+    policy = RetryPolicy(max_failures=settings.consumer_max_failures,
+                         base_delay=settings.consumer_retry_base_seconds)
+    return Container(
+        settings=settings, engine=engine, read_engine=read_engine, sessions=sessions,
+        read_sessions=read_sessions, metrics=metrics, mediator=mediator, subscriptions=subscriptions,
+        event_types=event_types, consumer=consumer, authenticator=authenticator, retry_policy=policy,
+        collaborators=collaborators, outbox_wake=wake,
+    )

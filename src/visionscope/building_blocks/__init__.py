@@ -1,0 +1,1 @@
+"""Mechanisms shared by every feature: messages, mediator, unit of work, outbox, inbox."""

@@ -1,0 +1,88 @@
+"""ASGI middleware: request ids, HTTP metrics and a cap on JSON body size."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from visionscope.building_blocks.metrics import Metrics
+
+_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestMiddleware:
+    """Gives each request an id (kept from ``X-Request-ID`` when sane), times it and counts it.
+
+    Bodies that are not multipart uploads are refused past ``max_body`` bytes with 413.
+    """
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, max_body: int) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        given = headers.get(b"x-request-id", b"")
+        request_id = given.decode() if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        is_upload = headers.get(b"content-type", b"").startswith(b"multipart/")
+        declared = headers.get(b"content-length")
+        if not is_upload and declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            await _too_large(send, request_id, self.max_body)
+            return
+        status = 500
+        started = time.perf_counter()
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if not is_upload and message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise _BodyTooLarge
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_id)
+        except _BodyTooLarge:
+            status = 413
+            await _too_large(send, request_id, self.max_body)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            method = scope.get("method", "")
+            self.metrics.http_requests.labels(method, template, str(status)).inc()
+            self.metrics.http_latency.labels(method, template).observe(time.perf_counter() - started)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, request_id: str, limit: int) -> None:
+    body: dict[str, Any] = {
+        "type": "https://visionscope.dev/problems/too-large", "title": "Too large", "status": 413,
+        "detail": f"The request body is larger than {limit} bytes.", "limit": limit,
+    }
+    raw = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": 413, "headers": [
+        (b"content-type", b"application/problem+json"), (b"content-length", str(len(raw)).encode()),
+        (b"x-request-id", request_id.encode())]})
+    await send({"type": "http.response.body", "body": raw})

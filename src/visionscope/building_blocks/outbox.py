@@ -1,0 +1,142 @@
+"""Outbox, inbox and dead-message tables, and how events become rows and back."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from functools import cache
+from typing import Any, TypedDict
+
+from pydantic import TypeAdapter
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from visionscope.building_blocks.db import Base, utcnow
+from visionscope.building_blocks.messages import Event
+
+BIGINT_PK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class OutboxMessage(Base):
+    """An event written in the transaction that caused it; kept after sending as the audit log."""
+
+    __tablename__ = "outbox_messages"
+
+    position: Mapped[int] = mapped_column(BIGINT_PK, primary_key=True, autoincrement=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    type: Mapped[str] = mapped_column(String(100))
+    aggregate_id: Mapped[str] = mapped_column(String(64))
+    workspace_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    actor_id: Mapped[uuid.UUID | None]
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    occurred_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_outbox_messages_unsent", "position", postgresql_where=text("sent_at IS NULL"),
+              sqlite_where=text("sent_at IS NULL")),
+        Index("ix_outbox_messages_aggregate", "aggregate_id", "position"),
+    )
+
+
+class InboxEntry(Base):
+    """A consumer handled an event. Written in the same transaction as the handler's effect."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(BIGINT_PK, primary_key=True, autoincrement=True)
+    consumer: Mapped[str] = mapped_column(String(120))
+    event_id: Mapped[uuid.UUID]
+    handled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("consumer", "event_id"),)
+
+
+class DeadMessage(Base):
+    """An event whose handler kept failing; kept for operators to inspect and replay."""
+
+    __tablename__ = "dead_messages"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    event_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    event_type: Mapped[str] = mapped_column(String(100))
+    queue: Mapped[str] = mapped_column(String(40))
+    consumer: Mapped[str] = mapped_column(String(120))
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int]
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replayed_at: Mapped[datetime | None]
+
+
+class Envelope(TypedDict):
+    """What travels over the broker: an outbox row in JSON."""
+
+    id: str
+    type: str
+    position: int
+    aggregate_id: str
+    workspace_id: str | None
+    actor_id: str | None
+    request_id: str | None
+    occurred_at: str
+    payload: dict[str, Any]
+
+
+@cache
+def _adapter(event_type: type[Event]) -> TypeAdapter[Any]:
+    return TypeAdapter(event_type)
+
+
+def event_payload(event: Event) -> dict[str, Any]:
+    payload: dict[str, Any] = _adapter(type(event)).dump_python(event, mode="json")
+    return payload
+
+
+def outbox_row(event: Event, *, actor_id: uuid.UUID | None, request_id: str | None) -> OutboxMessage:
+    return OutboxMessage(
+        event_id=event.event_id,
+        type=type(event).__name__,
+        aggregate_id=event.aggregate_id,
+        workspace_id=event.workspace,
+        actor_id=actor_id,
+        request_id=request_id,
+        payload=event_payload(event),
+        occurred_at=event.occurred_at,
+    )
+
+
+def envelope_of(row: OutboxMessage) -> Envelope:
+    return Envelope(
+        id=str(row.event_id),
+        type=row.type,
+        position=row.position,
+        aggregate_id=row.aggregate_id,
+        workspace_id=str(row.workspace_id) if row.workspace_id else None,
+        actor_id=str(row.actor_id) if row.actor_id else None,
+        request_id=row.request_id,
+        occurred_at=row.occurred_at.isoformat(),
+        payload=row.payload,
+    )
+
+
+class EventTypes:
+    """The event classes the product knows, by type name, for reading envelopes back."""
+
+    def __init__(self, events: Iterable[type[Event]]) -> None:
+        self._by_name: dict[str, type[Event]] = {}
+        for event_type in events:
+            name = event_type.__name__
+            if name in self._by_name:
+                raise ValueError(f"two event classes are named {name}")
+            self._by_name[name] = event_type
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._by_name
+
+    def decode(self, envelope: Envelope) -> Event:
+        event_type = self._by_name[envelope["type"]]
+        decoded: Event = _adapter(event_type).validate_python(envelope["payload"])
+        return decoded

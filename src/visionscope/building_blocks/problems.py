@@ -1,0 +1,62 @@
+"""One place that turns every error into an RFC 9457 problem+json response."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from visionscope.building_blocks.errors import DomainError
+
+log = logging.getLogger("visionscope.errors")
+PROBLEM = "application/problem+json"
+PROBLEM_BASE = "https://visionscope.dev/problems/"
+
+
+def problem_response(status: int, title: str, detail: str, slug: str, **extra: Any) -> JSONResponse:
+    body = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail, **extra}
+    headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or str(loc[0] if loc else "")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(exc.problem(), status_code=exc.status, media_type=PROBLEM,
+                            headers={"Retry-After": str(exc.extra["retry_after"])}
+                            if "retry_after" in exc.extra else None)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return problem_response(400, "Malformed JSON", "The request body is not valid JSON.", "malformed-json")
+        details = [{"field": _location(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
+                   for e in errors]
+        return problem_response(422, "Invalid input", "The request has invalid fields.", "invalid-input",
+                                errors=details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: "Not found", 405: "Method not allowed", 413: "Too large", 401: "Not authenticated"}
+        title = titles.get(exc.status_code, "Error")
+        slug = title.lower().replace(" ", "-")
+        response = problem_response(exc.status_code, title, str(exc.detail), slug)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", extra={"path": request.url.path})
+        return problem_response(500, "Internal error", "Something went wrong on our side; it has been logged.",
+                                "internal-error")

@@ -1,0 +1,100 @@
+"""The unit of work: one session, one transaction, the events it caused written as outbox rows."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from visionscope.building_blocks.messages import Event
+from visionscope.building_blocks.outbox import outbox_row
+
+OUTBOX_CHANNEL = "visionscope_outbox"
+_recording_order = itertools.count()
+
+
+class RecordsEvents:
+    """Mixin for aggregates: their methods record events that the unit of work collects."""
+
+    def record(self, event: Event) -> None:
+        pending: list[tuple[int, Event]] = self.__dict__.setdefault("_pending_events", [])
+        pending.append((next(_recording_order), event))
+
+    def pull_events(self) -> list[tuple[int, Event]]:
+        pending: list[tuple[int, Event]] = self.__dict__.pop("_pending_events", [])
+        return pending
+
+
+class UnitOfWork:
+    """``async with uow: ...; await uow.commit()`` — leaving without commit rolls back."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        actor_id: uuid.UUID | None = None,
+        request_id: str | None = None,
+        on_events_committed: Callable[[], None] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+        self._events: list[tuple[int, Event]] = []
+        self.actor_id = actor_id
+        self.request_id = request_id
+        self._on_events_committed = on_events_committed
+        self.committed_events: list[Event] = []
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._session
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._session = self._sessions()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        session = self.session
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+            self._session = None
+
+    def record(self, event: Event) -> None:
+        """Record an event that belongs to no loaded aggregate."""
+        self._events.append((next(_recording_order), event))
+
+    def _collect_events(self) -> list[Event]:
+        session = self.session
+        found = list(self._events)
+        self._events.clear()
+        seen: set[int] = set()
+        for obj in itertools.chain(session.new, session.identity_map.values()):
+            if isinstance(obj, RecordsEvents) and id(obj) not in seen:
+                seen.add(id(obj))
+                found.extend(obj.pull_events())
+        found.sort(key=lambda pair: pair[0])
+        return [event for _, event in found]
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def commit(self) -> None:
+        session = self.session
+        events = self._collect_events()
+        for event in events:
+            session.add(outbox_row(event, actor_id=self.actor_id, request_id=self.request_id))
+        if events and session.bind.dialect.name == "postgresql":
+            await session.execute(text(f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"))
+        await session.commit()
+        self.committed_events = events
+        if events and self._on_events_committed is not None:
+            self._on_events_committed()

@@ -1,0 +1,80 @@
+"""Presentation plumbing shared by routers: the mediator, the actor and the message context."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
+
+from visionscope.building_blocks.errors import Unauthenticated
+from visionscope.building_blocks.mediator import Context, Mediator
+from visionscope.building_blocks.messages import Actor
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def get_mediator(request: Request) -> Mediator:
+    mediator: Mediator = request.app.state.mediator
+    return mediator
+
+
+async def get_actor(
+    request: Request,
+    bearer: Annotated[str | None, Depends(oauth2_scheme)],
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> Actor | None:
+    """The caller, from a bearer token or an API key. Credentials that do not check out answer 401."""
+    authenticator = request.app.state.authenticator
+    if bearer:
+        actor: Actor | None = await authenticator.bearer(bearer)
+        if actor is None:
+            raise Unauthenticated("The access token is invalid or expired.")
+        return actor
+    if api_key:
+        actor = await authenticator.api_key(api_key)
+        if actor is None:
+            raise Unauthenticated("The API key is invalid or revoked.")
+        return actor
+    return None
+
+
+def request_id_of(request: Request) -> str:
+    given = request.headers.get("X-Request-ID", "")
+    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+async def get_context(
+    request: Request,
+    actor: Annotated[Actor | None, Depends(get_actor)],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> Context:
+    request_id = getattr(request.state, "request_id", None) or request_id_of(request)
+    return Context(actor=actor, request_id=request_id, idempotency_key=idempotency_key)
+
+
+MediatorDep = Annotated[Mediator, Depends(get_mediator)]
+ContextDep = Annotated[Context, Depends(get_context)]
+
+
+class Page:
+    """``?limit=&cursor=`` of a list endpoint."""
+
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        cursor: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> None:
+        self.limit = limit
+        self.cursor = cursor
+
+
+PageDep = Annotated[Page, Depends(Page)]
+
+
+def page_of(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
+    return {"items": items, "next_cursor": next_cursor}

@@ -1,0 +1,200 @@
+"""The ``visionscope`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+import uuid
+from pathlib import Path
+
+import click
+import uvicorn
+from sqlalchemy import select
+
+from visionscope.bootstrap import Container, build_container
+from visionscope.building_blocks.consumers import QUEUES, take_for_replay
+from visionscope.building_blocks.mediator import Context
+from visionscope.building_blocks.outbox import DeadMessage
+from visionscope.building_blocks.relay import listen_for_outbox
+from visionscope.building_blocks.transport import CeleryPublisher
+from visionscope.config import Settings
+from visionscope.features.billing.catalog import LoadCatalog, read_catalog
+from visionscope.logs import configure_logging
+from visionscope.migrate import upgrade
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    configure_logging(settings.log_level, as_json=settings.log_json)
+    return settings
+
+
+async def _with_container(settings: Settings, work: object) -> object:
+    container = build_container(settings)
+    try:
+        return await work(container)  # type: ignore[operator]
+    finally:
+        await container.dispose()
+
+
+@click.group()
+def main() -> None:
+    """VisionScope: upload videos, analyse them on CPUs, ask them questions."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (VISIONSCOPE_HOST).")
+@click.option("--port", default=None, type=int, help="Port to listen on (VISIONSCOPE_PORT, PORT).")
+def serve(host: str | None, port: int | None) -> None:
+    """Everything in one process on embedded defaults: api, relay, worker and scheduler."""
+    _run_api(host, port, embedded=True)
+
+
+@main.command()
+@click.option("--host", default=None)
+@click.option("--port", default=None, type=int)
+def api(host: str | None, port: int | None) -> None:
+    """The HTTP API alone (distributed form: run relay and workers beside it)."""
+    _run_api(host, port, embedded=False)
+
+
+def _run_api(host: str | None, port: int | None, *, embedded: bool) -> None:
+    from visionscope.app import create_app
+
+    settings = _settings()
+    bind_host, bind_port = host or settings.host, port or settings.port
+    app = create_app(settings, embedded=embedded)
+    url = f"http://{bind_host}:{bind_port}"
+    click.echo(f"VisionScope is running at {url}  (API docs: {url}/docs)")
+    click.echo(f"Create an account:  curl -X POST {url}/v1/auth/register -H 'Content-Type: application/json' "
+               "-d '{\"email\": \"you@example.com\", \"password\": \"a long password\", \"name\": \"You\"}'")
+    click.echo(f"Sign in:            curl -X POST {url}/v1/auth/token -d 'username=you@example.com' "
+               "-d 'password=a long password'")
+    uvicorn.run(app, host=bind_host, port=bind_port, log_config=None, proxy_headers=True)
+
+
+@main.command()
+@click.option("-Q", "--queues", default=",".join(QUEUES), help="Comma-separated queues to consume.")
+@click.option("--concurrency", default=None, type=int, help="Worker processes (default: CPU count).")
+def worker(queues: str, concurrency: int | None) -> None:
+    """A Celery worker consuming events from the given queues."""
+    from visionscope.worker import create_celery
+
+    wanted = [q.strip() for q in queues.split(",") if q.strip()]
+    unknown = set(wanted) - set(QUEUES)
+    if unknown:
+        raise click.BadParameter(f"unknown queues: {', '.join(sorted(unknown))}; known: {', '.join(QUEUES)}")
+    celery = create_celery(_settings())
+    argv = ["worker", "-Q", ",".join(wanted), "--loglevel", "INFO", "-E"]
+    if concurrency:
+        argv += ["--concurrency", str(concurrency)]
+    celery.worker_main(argv)
+
+
+@main.command()
+def beat() -> None:
+    """The scheduler of the distributed form (outbox sweep and purge, renewals, expiries)."""
+    from visionscope.worker import create_celery
+
+    celery = create_celery(_settings())
+    celery.start(["beat", "--loglevel", "INFO"])
+
+
+@main.command()
+def relay() -> None:
+    """Move committed outbox events to the broker; several relays may run at once."""
+    from visionscope.worker import create_celery
+
+    settings = _settings()
+    publisher = CeleryPublisher(create_celery(settings))
+
+    async def run(container: Container) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        wake = container.outbox_wake
+        async with listen_for_outbox(container.engine, wake):
+            await container.relay(publisher).run(stop, wake, settings.outbox_poll_seconds)
+
+    asyncio.run(_with_container(settings, run))  # type: ignore[arg-type]
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database)
+    click.echo("database is up to date")
+
+
+@main.group()
+def catalog() -> None:
+    """The pricing catalog."""
+
+
+@catalog.command("load")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A catalog file; the packaged catalog when omitted.")
+def catalog_load(path: Path | None) -> None:
+    """Load the catalog file into the database, applying what changed."""
+    settings = _settings()
+    data = read_catalog(path).model_dump()
+
+    async def run(container: Container) -> dict[str, int]:
+        return await container.mediator.send(LoadCatalog(catalog=data), Context(system=True))
+
+    changed = asyncio.run(_with_container(settings, run))  # type: ignore[arg-type]
+    click.echo(f"catalog version {data['version']} loaded: {json.dumps(changed)}")
+
+
+@main.group()
+def outbox() -> None:
+    """Events that could not be handled."""
+
+
+@outbox.command("dead")
+def outbox_dead() -> None:
+    """List events parked after repeated handler failure."""
+
+    async def run(container: Container) -> list[DeadMessage]:
+        async with container.read_sessions() as session:
+            rows = await session.scalars(select(DeadMessage).where(DeadMessage.replayed_at.is_(None))
+                                         .order_by(DeadMessage.failed_at))
+            return list(rows)
+
+    rows = asyncio.run(_with_container(_settings(), run))  # type: ignore[arg-type]
+    for row in rows:  # type: ignore[attr-defined]
+        click.echo(f"{row.id}  {row.failed_at:%Y-%m-%d %H:%M:%S}  {row.queue:<16} {row.event_type:<24} "
+                   f"{row.consumer}  after {row.attempts} attempts: {row.error[:200]}")
+    if not rows:
+        click.echo("no dead messages")
+
+
+@outbox.command("replay")
+@click.argument("dead_id", type=click.UUID)
+def outbox_replay(dead_id: uuid.UUID) -> None:
+    """Publish a dead event again to its queue."""
+    settings = _settings()
+
+    async def run(container: Container) -> bool:
+        taken = await take_for_replay(container.sessions, dead_id)
+        if taken is None:
+            return False
+        envelope, queue = taken
+        if settings.embedded_transport:
+            # Embedded mode has no broker to publish to: handle it here and now.
+            await container.consumer.consume(envelope, queue)
+        else:
+            from visionscope.worker import create_celery
+
+            await CeleryPublisher(create_celery(settings)).publish([(envelope, queue)])
+        return True
+
+    if not asyncio.run(_with_container(settings, run)):  # type: ignore[arg-type]
+        click.echo(f"no dead message {dead_id} waiting for replay", err=True)
+        sys.exit(1)
+    click.echo(f"replayed {dead_id}")

@@ -1,0 +1,61 @@
+"""Identity commands."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+from visionscope.building_blocks.messages import ANONYMOUS, Command, Role, in_workspace
+from visionscope.features.identity.schemas import ApiKeyWithSecret, TokenPair, UserRead
+
+Email = Annotated[str, StringConstraints(min_length=3, max_length=320)]
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterUser(Command[UserRead]):
+    access = ANONYMOUS
+    email: Email
+    password: Annotated[str, StringConstraints(min_length=8, max_length=256)]
+    name: Name
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignIn(Command[TokenPair]):
+    access = ANONYMOUS
+    email: Email
+    password: Secret
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefreshSession(Command[TokenPair]):
+    """Trade a refresh token for a new pair; the old token stops working."""
+
+    access = ANONYMOUS
+    refresh_token: Secret
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignOut(Command[None]):
+    access = ANONYMOUS
+    refresh_token: Secret
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateApiKey(Command[ApiKeyWithSecret]):
+    access = in_workspace(Role.ADMIN, users_only=True)
+    workspace_id: uuid.UUID
+    name: Name
+    role: Role
+    created_by: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevokeApiKey(Command[None]):
+    access = in_workspace(Role.ADMIN)
+    workspace_id: uuid.UUID
+    key_id: uuid.UUID

@@ -1,0 +1,71 @@
+"""Passwords (argon2id), access tokens (JWT) and opaque secrets (refresh tokens, API keys)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+API_KEY_PREFIX = "vsk_"
+_hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+_DUMMY_HASH = _hasher.hash("a password nobody has")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant work whether or not the user exists (a missing user checks a dummy hash)."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_secret(prefix: str = "") -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    """Secrets are high-entropy random strings, so a plain SHA-256 is the right stored form."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class InvalidToken(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class TokenIssuer:
+    secret: str
+    access_ttl: timedelta
+    algorithm: str = "HS256"
+    issuer: str = "visionscope"
+
+    def access_token(self, user_id: uuid.UUID, now: datetime) -> str:
+        claims = {
+            "sub": str(user_id), "iat": int(now.timestamp()), "exp": int((now + self.access_ttl).timestamp()),
+            "iss": self.issuer, "typ": "access", "jti": uuid.uuid4().hex,
+        }
+        return jwt.encode(claims, self.secret, algorithm=self.algorithm)
+
+    def user_of(self, token: str) -> uuid.UUID:
+        """The user id in a valid, unexpired access token; InvalidToken otherwise."""
+        try:
+            claims = jwt.decode(token, self.secret, algorithms=[self.algorithm], issuer=self.issuer,
+                                options={"require": ["exp", "sub", "iat"]})
+        except jwt.PyJWTError as err:
+            raise InvalidToken(str(err)) from None
+        if claims.get("typ") != "access":
+            raise InvalidToken("not an access token")
+        try:
+            return uuid.UUID(claims["sub"])
+        except ValueError:
+            raise InvalidToken("bad subject") from None

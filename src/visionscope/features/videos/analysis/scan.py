@@ -1,0 +1,355 @@
+"""One decode pass that serves shots, keyframes, thumbnails, the timeline sprite and visual stats.
+
+Every frame is decoded once with PyAV (codec threads on). Its Y, U and V planes are read as
+numpy views and sampled on a grid about 160 samples wide, which costs microseconds; the
+cut detector, brightness, motion and colours all work on those grids. Full pictures are only
+converted for the few frames that become keyframes and sprite tiles.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import av
+import av.container
+import numpy as np
+from PIL import Image
+
+from .errors import MediaRejected
+from .probe import MediaInfo
+from .results import Keyframe, Scene, ScanResult, Sprite
+from .shots import CutDetector, CutParams
+from .visual import I16, brightness_level, dominant_colors, motion_level
+
+#: Planar YUV formats whose planes are read directly; others are converted first.
+_PLANAR = {
+    "yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "yuv440p", "yuvj440p",
+    "yuv411p", "yuv410p",
+}
+ProgressFn = Callable[[float], None]
+SceneFn = Callable[[Scene], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    """Settings of the decode pass."""
+
+    grid_width: int = 160
+    cuts: CutParams = field(default_factory=CutParams)
+    keyframe_max_side: int = 1280
+    thumbnail_width: int = 320
+    jpeg_quality: int = 88
+    sprite_tile_width: int = 160
+    sprite_columns: int = 10
+    sprite_max_tiles: int = 100
+    text_sample_interval: float = 20.0
+    """A scene longer than twice this gets extra keyframes for on-screen text, about this far apart."""
+    max_samples: int = 9
+    ladder_size: int = 16
+
+
+@dataclass(slots=True)
+class _Frame:
+    time: float
+    frame: av.VideoFrame
+    grid: I16
+
+
+@dataclass(slots=True)
+class _SceneAcc:
+    """What is gathered about the open scene while its frames go by."""
+
+    index: int
+    start: float
+    frames: int = 0
+    motion_sum: float = 0.0
+    motion_n: int = 0
+    stride: int = 1
+    ladder: list[tuple[int, _Frame]] = field(default_factory=list)
+
+    def add(self, rec: _Frame, dy: float, capacity: int) -> None:
+        if self.frames > 0:
+            self.motion_sum += dy
+            self.motion_n += 1
+        if self.frames % self.stride == 0:
+            self.ladder.append((self.frames, rec))
+            if len(self.ladder) > capacity:
+                self.stride *= 2
+                self.ladder = [item for item in self.ladder if item[0] % self.stride == 0]
+        self.frames += 1
+
+
+def _grid(frame: av.VideoFrame, width: int) -> I16:
+    """Y, U, V sampled on one aligned grid about `width` samples wide, as an int16 array (3, h, w).
+
+    Planar YUV frames are read through numpy views of their planes (no conversion); other
+    pixel formats are first converted to a small YUV 4:4:4 picture.
+    """
+    if frame.format.name not in _PLANAR:
+        gw = min(width, frame.width)
+        gh = max(1, round(frame.height * gw / frame.width))
+        small = frame.reformat(width=gw, height=gh, format="yuv444p")
+        planes = [np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, :gw] for p in small.planes]
+        return np.stack(planes).astype(np.int16)
+    py, pu, pv = frame.planes[0], frame.planes[1], frame.planes[2]
+    sx = max(1, round(py.width / pu.width))
+    sy = max(1, round(py.height / pu.height))
+    base = max(sx, sy)
+    step = max(base, round(frame.width / width / base) * base)
+    y = np.frombuffer(py, np.uint8).reshape(py.height, py.line_size)[: py.height : step, : py.width : step]
+    u = np.frombuffer(pu, np.uint8).reshape(pu.height, pu.line_size)[:: step // sy, : pu.width : step // sx]
+    v = np.frombuffer(pv, np.uint8).reshape(pv.height, pv.line_size)[:: step // sy, : pv.width : step // sx]
+    h, w = min(y.shape[0], u.shape[0]), min(y.shape[1], u.shape[1])
+    out = np.empty((3, h, w), dtype=np.int16)
+    out[0] = y[:h, :w]
+    out[1] = u[:h, :w]
+    out[2] = v[:h, :w]
+    return out
+
+
+def _even(x: float) -> int:
+    return max(2, int(round(x / 2)) * 2)
+
+
+class _Writer:
+    """Writes scene pictures in a background thread (JPEG encoding releases the GIL)."""
+
+    def __init__(self, out_dir: Path, opts: ScanOptions, on_scene: SceneFn | None) -> None:
+        self.out_dir = out_dir
+        self.opts = opts
+        self.on_scene = on_scene
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vs-scan-writer")
+        self.jobs: list[Future[None]] = []
+        (out_dir / "keyframes").mkdir(parents=True, exist_ok=True)
+        (out_dir / "thumbnails").mkdir(parents=True, exist_ok=True)
+
+    def submit(self, scene: Scene, images: Sequence[Image.Image]) -> None:
+        self.jobs.append(self.pool.submit(self._write, scene, list(images)))
+
+    def _write(self, scene: Scene, images: list[Image.Image]) -> None:
+        q = self.opts.jpeg_quality
+        for sample, image in zip(scene.samples, images, strict=True):
+            image.save(self.out_dir / sample.path, "JPEG", quality=q)
+        main = images[[s.path for s in scene.samples].index(scene.keyframe)]
+        tw = self.opts.thumbnail_width
+        thumb = main.resize((tw, _even(main.height * tw / main.width)), Image.Resampling.BILINEAR, reducing_gap=2.0)
+        thumb.save(self.out_dir / scene.thumbnail, "JPEG", quality=80)
+        if self.on_scene is not None:
+            self.on_scene(scene)
+
+    def close(self) -> None:
+        try:
+            for job in self.jobs:
+                job.result()
+        finally:
+            self.pool.shutdown(wait=True)
+
+
+class _SpriteMaker:
+    def __init__(self, info: MediaInfo, opts: ScanOptions) -> None:
+        self.tile_w = opts.sprite_tile_width
+        self.tile_h = _even(self.tile_w * info.height / info.width)
+        self.interval = max(1.0, info.duration / opts.sprite_max_tiles)
+        self.cols = opts.sprite_columns
+        self.max_tiles = opts.sprite_max_tiles
+        self.tiles: list[Any] = []
+        self.next_time = 0.0
+
+    def offer(self, rec: _Frame) -> None:
+        if rec.time + 1e-6 < self.next_time or len(self.tiles) >= self.max_tiles:
+            return
+        small = rec.frame.reformat(width=self.tile_w, height=self.tile_h, format="rgb24")
+        self.tiles.append(small.to_ndarray())
+        self.next_time = len(self.tiles) * self.interval
+
+    def save(self, out_dir: Path) -> Sprite | None:
+        if not self.tiles:
+            return None
+        rows = math.ceil(len(self.tiles) / self.cols)
+        cols = min(self.cols, len(self.tiles))
+        canvas = np.zeros((rows * self.tile_h, cols * self.tile_w, 3), dtype=np.uint8)
+        for i, tile in enumerate(self.tiles):
+            r, c = divmod(i, self.cols)
+            canvas[r * self.tile_h : (r + 1) * self.tile_h, c * self.tile_w : (c + 1) * self.tile_w] = tile
+        Image.fromarray(canvas).save(out_dir / "sprite.jpg", "JPEG", quality=75)
+        return Sprite(
+            path="sprite.jpg", tile_width=self.tile_w, tile_height=self.tile_h, columns=cols,
+            count=len(self.tiles), interval=self.interval,
+        )
+
+
+class _Scanner:
+    def __init__(self, info: MediaInfo, out_dir: Path, opts: ScanOptions, on_scene: SceneFn | None) -> None:
+        self.info = info
+        self.out_dir = out_dir
+        self.opts = opts
+        self.writer = _Writer(out_dir, opts, on_scene)
+        self.sprite = _SpriteMaker(info, opts)
+        self.detector = CutDetector(opts.cuts)
+        self.scenes: list[Scene] = []
+        self.acc: _SceneAcc | None = None
+        self.pending: list[tuple[_Frame, float]] = []
+        self.bt709 = info.height >= 720
+        self.full_range = False
+        self.rotation = 0
+
+    def first_frame(self, frame: av.VideoFrame) -> None:
+        """Take colour matrix, range and display rotation from the first frame."""
+        self.full_range = frame.format.name.startswith("yuvj") or frame.color_range == 2
+        if frame.colorspace == 1:
+            self.bt709 = True
+        elif frame.colorspace in (5, 6):
+            self.bt709 = False
+        self.rotation = int(round(frame.rotation or 0)) % 360
+
+    def push(self, rec: _Frame, score: float, dy: float) -> None:
+        self.pending.append((rec, dy))
+        for is_cut in self.detector.push(rec.time, score):
+            self._commit(is_cut)
+
+    def finish(self, end_time: float) -> None:
+        for is_cut in self.detector.finish():
+            self._commit(is_cut)
+        if self.acc is not None:
+            self._close(self.acc, end_time)
+
+    def _commit(self, is_cut: bool) -> None:
+        rec, dy = self.pending.pop(0)
+        if self.acc is None:
+            self.acc = _SceneAcc(index=0, start=0.0)
+        elif is_cut:
+            self._close(self.acc, rec.time)
+            self.acc = _SceneAcc(index=self.acc.index + 1, start=rec.time)
+        self.acc.add(rec, dy, self.opts.ladder_size)
+        self.sprite.offer(rec)
+
+    def _close(self, acc: _SceneAcc, end: float) -> None:
+        length = max(end - acc.start, 0.0)
+        pairs = max(0, int(length / (2 * self.opts.text_sample_interval)))
+        count = min(self.opts.max_samples, 2 * pairs + 1)
+        targets = [acc.start + (i + 0.5) * length / count for i in range(count)]
+        chosen: list[_Frame] = []
+        for target in targets:
+            best = min((rec for _, rec in acc.ladder), key=lambda r: abs(r.time - target))
+            if all(best is not c for c in chosen):
+                chosen.append(best)
+        middle = min(chosen, key=lambda r: abs(r.time - (acc.start + length / 2)))
+        side = self.opts.keyframe_max_side
+        scale = min(1.0, side / max(self.info.width, self.info.height))
+        kw, kh = _even(self.info.width * scale), _even(self.info.height * scale)
+        samples: list[Keyframe] = []
+        images: list[Image.Image] = []
+        for k, rec in enumerate(chosen):
+            name = f"keyframes/{acc.index:04d}.jpg" if rec is middle else f"keyframes/{acc.index:04d}_{k}.jpg"
+            samples.append(Keyframe(time=round(rec.time, 3), path=name))
+            image = rec.frame.to_image(width=kw, height=kh)
+            if self.rotation:
+                image = image.rotate(self.rotation, expand=True)
+            images.append(image)
+        ladder = [rec for _, rec in acc.ladder]
+        luma = float(np.mean([rec.grid[0].mean() for rec in ladder]))
+        colour_recs = ladder[:: max(1, len(ladder) // 4)]
+        scene = Scene(
+            index=acc.index,
+            start=round(acc.start, 3),
+            end=round(end, 3),
+            keyframe=f"keyframes/{acc.index:04d}.jpg",
+            keyframe_time=round(middle.time, 3),
+            thumbnail=f"thumbnails/{acc.index:04d}.jpg",
+            samples=tuple(samples),
+            colors=dominant_colors(
+                [r.grid for r in colour_recs], bt709=self.bt709, full_range=self.full_range
+            ),
+            brightness=brightness_level(luma, full_range=self.full_range),
+            motion=motion_level(acc.motion_sum / acc.motion_n if acc.motion_n else 0.0),
+        )
+        self.scenes.append(scene)
+        self.writer.submit(scene, images)
+
+
+def _open_video(path: Path) -> tuple[av.container.InputContainer, av.VideoStream]:
+    try:
+        container = av.open(str(path), mode="r")
+    except av.error.FFmpegError as exc:
+        raise MediaRejected("The file is not a video FFmpeg can decode.") from exc
+    if not container.streams.video:
+        container.close()
+        raise MediaRejected("The file has no video stream.")
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"
+    return container, stream
+
+
+def scan_video(
+    path: str | Path,
+    info: MediaInfo,
+    out_dir: str | Path,
+    *,
+    options: ScanOptions | None = None,
+    on_progress: ProgressFn | None = None,
+    on_scene: SceneFn | None = None,
+) -> ScanResult:
+    """Decode the video once; write keyframes, thumbnails and the sprite under `out_dir`.
+
+    `on_scene` is called (from a writer thread) with each scene once its pictures are on disk,
+    so that on-screen text recognition can start while decoding goes on.
+    """
+    opts = options or ScanOptions()
+    out = Path(out_dir)
+    container, stream = _open_video(Path(path))
+    scanner = _Scanner(info, out, opts, on_scene)
+    fps = info.fps or 25.0
+    prev: _Frame | None = None
+    count = errors = 0
+    last_time = 0.0
+    next_report = 0.0
+    try:
+        for packet in container.demux(stream):
+            try:
+                frames = packet.decode()
+            except av.error.InvalidDataError:
+                errors += 1
+                continue
+            for frame in frames:
+                t = frame.time
+                time = float(t) if t is not None else count / fps
+                if prev is not None and time <= prev.time:
+                    time = prev.time + 1.0 / fps
+                if count == 0:
+                    scanner.first_frame(frame)
+                rec = _Frame(time, frame, _grid(frame, opts.grid_width))
+                if prev is None or prev.grid.shape != rec.grid.shape:
+                    score = dy = 0.0
+                else:
+                    sums = np.abs(rec.grid - prev.grid).reshape(3, -1).sum(axis=1) / rec.grid[0].size
+                    dy = float(sums[0])
+                    score = float(2.0 * sums[0] + sums[1] + sums[2]) / 2.0
+                scanner.push(rec, score, dy)
+                prev = rec
+                count += 1
+                last_time = time
+                if on_progress is not None and info.duration > 0 and time >= next_report:
+                    on_progress(min(0.99, time / info.duration))
+                    next_report = time + max(0.5, info.duration / 100)
+        if count == 0:
+            raise MediaRejected("The video has no picture that can be decoded: the file is damaged or incomplete.")
+        duration = last_time + 1.0 / fps
+        scanner.finish(duration)
+    finally:
+        container.close()
+        scanner.writer.close()
+    sprite = scanner.sprite.save(out)
+    if on_progress is not None:
+        on_progress(1.0)
+    return ScanResult(
+        duration=round(duration, 3),
+        frames=count,
+        decode_errors=errors,
+        scenes=tuple(scanner.scenes),
+        sprite=sprite,
+    )

@@ -1,0 +1,54 @@
+"""What the building blocks and other features may ask of workspaces: scopes and roles."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from visionscope.building_blocks.messages import Actor, ApiKeyActor, Role, UserActor
+from visionscope.features.workspaces.models import Collaborator, Project, Workspace
+
+
+async def live_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> uuid.UUID | None:
+    """The id back when the workspace exists and is not deleted."""
+    found: uuid.UUID | None = await session.scalar(
+        select(Workspace.id).where(Workspace.id == workspace_id, Workspace.deleted_at.is_(None))
+    )
+    return found
+
+
+async def workspace_of_project(session: AsyncSession, project_id: uuid.UUID) -> uuid.UUID | None:
+    found: uuid.UUID | None = await session.scalar(
+        select(Project.workspace_id).join(Workspace, Workspace.id == Project.workspace_id)
+        .where(Project.id == project_id, Project.archived_at.is_(None), Workspace.deleted_at.is_(None))
+    )
+    return found
+
+
+async def membership(session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID) -> Role | None:
+    """The user's role in a live workspace, or None."""
+    label = await session.scalar(
+        select(Collaborator.role).join(Workspace, Workspace.id == Collaborator.workspace_id).where(
+            Collaborator.workspace_id == workspace_id, Collaborator.user_id == user_id,
+            Collaborator.status == "active", Workspace.deleted_at.is_(None),
+        )
+    )
+    return Role.parse(label) if label else None
+
+
+async def role_of(session: AsyncSession, actor: Actor, workspace_id: uuid.UUID) -> Role | None:
+    """The role an actor holds in a workspace; an API key holds its own role in its own workspace only."""
+    if isinstance(actor, UserActor):
+        return await membership(session, workspace_id, actor.user_id)
+    if isinstance(actor, ApiKeyActor) and actor.workspace_id == workspace_id:
+        return actor.role
+    return None
+
+
+async def owned_workspaces(session: AsyncSession, user_id: uuid.UUID) -> list[uuid.UUID]:
+    rows = await session.scalars(
+        select(Workspace.id).where(Workspace.owner_id == user_id, Workspace.deleted_at.is_(None))
+    )
+    return list(rows)

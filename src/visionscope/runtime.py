@@ -1,0 +1,63 @@
+"""The embedded runtime: relay, in-process worker and scheduler inside the api process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from visionscope.bootstrap import Container
+from visionscope.building_blocks.relay import listen_for_outbox
+from visionscope.building_blocks.transport import InProcessBroker
+from visionscope.jobs import JOBS, Job
+
+log = logging.getLogger("visionscope.runtime")
+
+
+class EmbeddedRuntime:
+    """Runs what the distributed form runs as separate processes, as asyncio tasks."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self.broker = InProcessBroker(container.consumer, container.retry_policy, container.metrics)
+        self.relay = container.relay(self.broker)
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self.broker.start()
+        # Whatever was relayed before a crash but never handled is published again at start.
+        await self.relay.sweep(unhandled_for=timedelta(0))
+        wake = self.container.outbox_wake
+        self._tasks.append(asyncio.create_task(self._relay(wake), name="relay"))
+        for job in JOBS:
+            self._tasks.append(asyncio.create_task(self._schedule(job), name=f"job-{job.name}"))
+
+    async def _relay(self, wake: asyncio.Event) -> None:
+        async with listen_for_outbox(self.container.engine, wake):
+            await self.relay.run(self._stop, wake, self.container.settings.outbox_poll_seconds)
+
+    async def _schedule(self, job: Job) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=job.every_seconds)
+            if self._stop.is_set():
+                return
+            try:
+                await job.run(self.container, self.broker)
+            except Exception:
+                log.exception("scheduled job failed", extra={"job": job.name})
+
+    async def settle(self) -> None:
+        """Relay and handle everything pending (tests and graceful shutdown)."""
+        while await self.relay.drain():
+            await self.broker.join()
+        await self.broker.join()
+
+    async def stop(self) -> None:
+        self._stop.set()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.broker.stop()

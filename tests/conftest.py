@@ -1,0 +1,111 @@
+"""Shared fixtures: a migrated database per test (SQLite always; PostgreSQL when configured),
+the application container, an HTTP client and the embedded runtime."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from visionscope.app import create_app
+from visionscope.bootstrap import Container, build_container
+from visionscope.config import Settings
+from visionscope.migrate import upgrade
+from visionscope.runtime import EmbeddedRuntime
+
+PG_URL = os.environ.get("VISIONSCOPE_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("VISIONSCOPE_TEST_REDIS_URL")
+KEEP_TABLES = {"alembic_version", "pricing_tiers", "feature_definitions", "tier_features"}
+BACKENDS = ["sqlite", *(["postgres"] if PG_URL else [])]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres`` or ``redis`` are left out when those servers are not configured."""
+    keep, drop = [], []
+    for item in items:
+        needs_pg = item.get_closest_marker("postgres") is not None and not PG_URL
+        needs_redis = item.get_closest_marker("redis") is not None and not REDIS_URL
+        (drop if needs_pg or needs_redis else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "visionscope.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    assert PG_URL is not None
+    upgrade(PG_URL)
+    return PG_URL
+
+
+async def truncate_postgres(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        names = (await conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))).scalars().all()
+        wipe = [n for n in names if n not in KEEP_TABLES]
+        if wipe:
+            await conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in wipe) + " RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "visionscope.db"
+        shutil.copy(template, target)
+        yield f"sqlite+aiosqlite:///{target}"
+    else:
+        url: str = request.getfixturevalue("postgres_migrated")
+        import asyncio
+
+        asyncio.run(truncate_postgres(url))
+        yield url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, secret_key="test-secret-" + "x" * 40,
+                    log_json=False, consumer_retry_base_seconds=0.05)
+
+
+@pytest.fixture
+async def container(settings: Settings) -> AsyncIterator[Container]:
+    built = build_container(settings)
+    yield built
+    await built.dispose()
+
+
+@pytest.fixture
+async def runtime(container: Container) -> AsyncIterator[EmbeddedRuntime]:
+    embedded = EmbeddedRuntime(container)
+    await embedded.start()
+    yield embedded
+    await embedded.stop()
+
+
+@pytest.fixture
+async def client(settings: Settings, container: Container) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, container)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://visionscope.test") as http:
+        yield http
