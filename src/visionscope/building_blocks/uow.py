@@ -9,11 +9,13 @@ from types import TracebackType
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import object_session
 
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.outbox import outbox_row
 
 OUTBOX_CHANNEL = "visionscope_outbox"
+_RECORDERS = "visionscope_event_recorders"
 _recording_order = itertools.count()
 
 
@@ -23,6 +25,10 @@ class RecordsEvents:
     def record(self, event: Event) -> None:
         pending: list[tuple[int, Event]] = self.__dict__.setdefault("_pending_events", [])
         pending.append((next(_recording_order), event))
+        session = object_session(self)
+        if session is not None:
+            # The identity map holds objects weakly: keep this one alive until the commit collects it.
+            session.info.setdefault(_RECORDERS, []).append(self)
 
     def pull_events(self) -> list[tuple[int, Event]]:
         pending: list[tuple[int, Event]] = self.__dict__.pop("_pending_events", [])
@@ -77,7 +83,8 @@ class UnitOfWork:
         found = list(self._events)
         self._events.clear()
         seen: set[int] = set()
-        for obj in itertools.chain(session.new, session.identity_map.values()):
+        recorders = session.info.pop(_RECORDERS, [])
+        for obj in itertools.chain(recorders, session.new, session.identity_map.values()):
             if isinstance(obj, RecordsEvents) and id(obj) not in seen:
                 seen.add(id(obj))
                 found.extend(obj.pull_events())

@@ -1,0 +1,64 @@
+"""Sentence embeddings with all-MiniLM-L6-v2 (int8 ONNX) through onnxruntime; no torch."""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import numpy as np
+import numpy.typing as npt
+
+from .models import EmbedderFiles
+
+F32 = npt.NDArray[np.float32]
+#: Dimensions of all-MiniLM-L6-v2 vectors.
+DIMENSIONS = 384
+MODEL_ID = "all-MiniLM-L6-v2-int8"
+_MAX_TOKENS = 256
+
+
+class Embedder:
+    """Turns sentences into L2-normalised 384-d vectors (mean of token vectors over the attention mask)."""
+
+    def __init__(self, files: EmbedderFiles, *, threads: int = 0) -> None:
+        import onnxruntime as ort  # noqa: PLC0415 - heavy import, only when embedding
+        from tokenizers import Tokenizer  # noqa: PLC0415
+
+        self.tokenizer = Tokenizer.from_file(str(files.tokenizer))
+        self.tokenizer.enable_truncation(max_length=_MAX_TOKENS)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token, not a password
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads or os.cpu_count() or 2
+        so.inter_op_num_threads = 1
+        so.log_severity_level = 3
+        self.session = ort.InferenceSession(str(files.onnx), sess_options=so, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self.session.get_inputs()}
+
+    def embed(self, texts: list[str], *, batch_size: int = 32) -> F32:
+        """One row per text."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths pad less
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for b in range(0, len(order), batch_size):
+            idx = order[b : b + batch_size]
+            enc = self.tokenizer.encode_batch([texts[i] for i in idx])
+            ids = np.array([e.ids for e in enc], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._inputs:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            (hidden,) = self.session.run(["last_hidden_state"], feeds)
+            m = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[idx] = pooled / np.maximum(norms, 1e-12)
+        return out
+
+
+@functools.lru_cache(maxsize=2)
+def load_embedder(onnx: str, tokenizer: str) -> Embedder:
+    """A shared embedder for these files (loading takes a fraction of a second; keep one)."""
+    from pathlib import Path  # noqa: PLC0415
+
+    return Embedder(EmbedderFiles(onnx=Path(onnx), tokenizer=Path(tokenizer)))

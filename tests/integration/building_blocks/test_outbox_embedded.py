@@ -1,0 +1,179 @@
+"""Outbox, relay and consumers on a real database with the in-process transport."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy import func, select
+
+from visionscope.bootstrap import Container
+from visionscope.building_blocks.consumers import Consumer, Subscription, Subscriptions, queue_marker
+from visionscope.building_blocks.messages import Event
+from visionscope.building_blocks.outbox import DeadMessage, EventTypes, InboxEntry, OutboxMessage, envelope_of
+from visionscope.building_blocks.relay import Relay
+from visionscope.building_blocks.transport import InProcessBroker, RetryPolicy
+from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.features.analytics.models import ActivityCount
+from visionscope.runtime import EmbeddedRuntime
+from tests.helpers import register, workspace
+
+
+async def activity(container: Container, event_type: str) -> int:
+    async with container.read_sessions() as session:
+        total = await session.scalar(select(func.coalesce(func.sum(ActivityCount.count), 0))
+                                     .where(ActivityCount.event_type == event_type))
+    return int(total or 0)
+
+
+async def test_a_command_writes_its_event_with_the_request_id_and_it_is_handled(
+    client: httpx.AsyncClient, container: Container, runtime: EmbeddedRuntime
+) -> None:
+    owner = await register(client)
+    response = await client.post("/v1/workspaces", json={"name": "w", "tier": "free"},
+                                 headers={**owner.headers, "X-Request-ID": "req-42"})
+    assert response.status_code == 201
+    async with container.read_sessions() as session:
+        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.type == "WorkspaceCreated"))
+    assert row is not None and row.request_id == "req-42" and str(row.actor_id) == owner.id
+    await runtime.settle()
+    assert await activity(container, "WorkspaceCreated") == 1
+    async with container.read_sessions() as session:
+        sent = await session.scalar(select(OutboxMessage.sent_at).where(OutboxMessage.event_id == row.event_id))
+    assert sent is not None
+
+
+async def test_a_failed_command_leaves_no_event(client: httpx.AsyncClient, container: Container) -> None:
+    owner = await register(client)
+    refused = await client.post("/v1/workspaces", json={"name": "w", "tier": "no-such-tier"}, headers=owner.headers)
+    assert refused.status_code == 422
+    async with container.read_sessions() as session:
+        count = await session.scalar(select(func.count()).select_from(OutboxMessage)
+                                     .where(OutboxMessage.type == "WorkspaceCreated"))
+    assert count == 0
+
+
+async def test_a_second_delivery_of_the_same_event_has_no_effect(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    owner = await register(client)
+    await workspace(client, owner)
+    async with container.read_sessions() as session:
+        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.type == "WorkspaceCreated"))
+    assert row is not None
+    envelope = envelope_of(row)
+    assert await container.consumer.consume(envelope, "analytics") == 1
+    assert await container.consumer.consume(envelope, "analytics") == 0
+    assert await activity(container, "WorkspaceCreated") == 1
+
+
+async def test_events_sent_but_never_handled_are_swept_and_handled_once(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    """A crash after the relay marked events sent but before the worker ran them loses nothing."""
+
+    class Dropping:
+        async def publish(self, deliveries: object) -> None:
+            return None  # the broker lost them
+
+    owner = await register(client)
+    await workspace(client, owner)
+    assert await container.relay(Dropping()).drain() >= 2
+    broker = InProcessBroker(container.consumer, container.retry_policy)
+    broker.start()
+    try:
+        from datetime import timedelta
+
+        assert await container.relay(broker).sweep(unhandled_for=timedelta(0)) >= 2
+        await broker.join()
+    finally:
+        await broker.stop()
+    assert await activity(container, "WorkspaceCreated") == 1
+    assert await activity(container, "UserRegistered") == 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ping(Event):
+    aggregate_field = "stream"
+    stream: uuid.UUID
+    n: int
+
+
+async def record_pings(container: Container, stream: uuid.UUID, count: int) -> list[OutboxMessage]:
+    uow = UnitOfWork(container.sessions)
+    async with uow:
+        for n in range(count):
+            uow.record(Ping(stream=stream, n=n))
+        await uow.commit()
+    async with container.read_sessions() as session:
+        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.aggregate_id == str(stream))
+                                     .order_by(OutboxMessage.position))
+        return list(rows)
+
+
+async def test_events_of_one_aggregate_are_handled_in_order_even_if_delivered_backwards(
+    container: Container,
+) -> None:
+    seen: list[int] = []
+
+    async def remember(event: Event, uow: UnitOfWork) -> None:
+        assert isinstance(event, Ping)
+        seen.append(event.n)
+
+    subs = Subscriptions([Subscription(Ping, "analytics", "test.remember", remember)])
+    consumer = Consumer(container.sessions, subs, EventTypes([Ping]))
+    stream = uuid.uuid4()
+    rows = await record_pings(container, stream, 5)
+    broker = InProcessBroker(consumer, RetryPolicy(order_delay=0.01))
+    broker.start()
+    try:
+        await broker.publish([(envelope_of(r), "analytics") for r in reversed(rows)])
+        await broker.join()
+    finally:
+        await broker.stop()
+    assert seen == [0, 1, 2, 3, 4]
+    async with container.read_sessions() as session:
+        handled = await session.scalars(select(InboxEntry.event_id).where(
+            InboxEntry.consumer == queue_marker("analytics")).order_by(InboxEntry.id))
+        assert list(handled) == [r.event_id for r in rows]
+
+
+async def test_a_failing_handler_is_retried_then_parked_and_replay_handles_it(container: Container) -> None:
+    attempts: list[int] = []
+    healthy = False
+
+    async def flaky(event: Event, uow: UnitOfWork) -> None:
+        attempts.append(1)
+        if not healthy:
+            raise RuntimeError("downstream is down")
+
+    subs = Subscriptions([Subscription(Ping, "notifications", "test.flaky", flaky)])
+    consumer = Consumer(container.sessions, subs, EventTypes([Ping]))
+    rows = await record_pings(container, uuid.uuid4(), 1)
+    policy = RetryPolicy(max_failures=3, base_delay=0.01)
+    broker = InProcessBroker(consumer, policy)
+    relay = Relay(container.sessions, broker, subs)
+    broker.start()
+    try:
+        assert await relay.drain() == 1
+        await broker.join()
+        assert len(attempts) == 3
+        async with container.read_sessions() as session:
+            dead = (await session.scalars(select(DeadMessage))).all()
+        assert [(d.event_id, d.consumer, d.attempts) for d in dead] == [(rows[0].event_id, "test.flaky", 3)]
+        assert "downstream is down" in dead[0].error
+        healthy = True
+        from visionscope.building_blocks.consumers import take_for_replay
+
+        taken = await take_for_replay(container.sessions, dead[0].id)
+        assert taken is not None
+        await broker.publish([taken])
+        await broker.join()
+        assert await take_for_replay(container.sessions, dead[0].id) is None  # replayed once only
+    finally:
+        await broker.stop()
+    assert len(attempts) == 4
+    async with container.read_sessions() as session:
+        marker = await session.scalar(select(InboxEntry).where(InboxEntry.consumer == "test.flaky"))
+    assert marker is not None
