@@ -53,7 +53,8 @@ def create_celery(settings: Settings) -> Celery:
     state = WorkerState(settings)
     publisher = CeleryPublisher(app)
 
-    @app.task(name=CONSUME_TASK, bind=True)  # type: ignore[untyped-decorator]
+    # Retries are counted by our own policy (then the event is parked), not by Celery.
+    @app.task(name=CONSUME_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
     def consume(self: Any, envelope: Any, queue: str, failures: int = 0, order_waits: int = 0) -> None:
         container = state.container
         wanted: list[tuple[float, int, int]] = []
@@ -65,7 +66,7 @@ def create_celery(settings: Settings) -> Celery:
         if wanted:
             delay, f, o = wanted[0]
             raise self.retry(args=[envelope, queue], kwargs={"failures": f, "order_waits": o},
-                             countdown=delay, max_retries=None)
+                             countdown=delay)
 
     @app.task(name=JOB_TASK)  # type: ignore[untyped-decorator]
     def run_job(name: str) -> int:

@@ -1,0 +1,3 @@
+from visionscope.cli import main
+
+main()
