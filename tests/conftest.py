@@ -54,11 +54,16 @@ def postgres_migrated() -> str:
 async def truncate_postgres(url: str) -> None:
     engine = create_async_engine(url)
     async with engine.begin() as conn:
-        names = (await conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))).scalars().all()
+        names = (
+            (await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")))
+            .scalars()
+            .all()
+        )
         wipe = [n for n in names if n not in KEEP_TABLES]
         if wipe:
-            await conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in wipe) + " RESTART IDENTITY CASCADE"))
+            await conn.execute(
+                text("TRUNCATE " + ", ".join(f'"{n}"' for n in wipe) + " RESTART IDENTITY CASCADE")
+            )
     await engine.dispose()
 
 
@@ -84,8 +89,13 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=database_url, secret_key="test-secret-" + "x" * 40,
-                    log_json=False, consumer_retry_base_seconds=0.05)
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key="test-secret-" + "x" * 40,
+        log_json=False,
+        consumer_retry_base_seconds=0.05,
+    )
 
 
 @pytest.fixture

@@ -25,7 +25,9 @@ class Account:
 
 async def register(client: httpx.AsyncClient, name: str = "Ada") -> Account:
     email = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.com"
-    created = await client.post("/v1/auth/register", json={"email": email, "password": PASSWORD, "name": name})
+    created = await client.post(
+        "/v1/auth/register", json={"email": email, "password": PASSWORD, "name": name}
+    )
     assert created.status_code == 201, created.text
     tokens = await client.post("/v1/auth/token", data={"username": email, "password": PASSWORD})
     assert tokens.status_code == 200, tokens.text
@@ -34,14 +36,20 @@ async def register(client: httpx.AsyncClient, name: str = "Ada") -> Account:
 
 
 async def workspace(client: httpx.AsyncClient, owner: Account, tier: str = "pro") -> dict[str, Any]:
-    response = await client.post("/v1/workspaces", json={"name": "Studio", "tier": tier}, headers=owner.headers)
+    response = await client.post(
+        "/v1/workspaces", json={"name": "Studio", "tier": tier}, headers=owner.headers
+    )
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
-async def add_member(client: httpx.AsyncClient, ws: dict[str, Any], owner: Account, member: Account,
-                     role: str) -> None:
-    response = await client.post(f"/v1/workspaces/{ws['id']}/collaborators",
-                                 json={"email": member.email, "role": role}, headers=owner.headers)
+async def add_member(
+    client: httpx.AsyncClient, ws: dict[str, Any], owner: Account, member: Account, role: str
+) -> None:
+    response = await client.post(
+        f"/v1/workspaces/{ws['id']}/collaborators",
+        json={"email": member.email, "role": role},
+        headers=owner.headers,
+    )
     assert response.status_code == 201, response.text

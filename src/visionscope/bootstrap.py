@@ -61,7 +61,9 @@ class Container:
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def relay(self, publisher: Publisher) -> Relay:
-        return Relay(self.sessions, publisher, self.subscriptions, self.metrics, self.settings.outbox_batch_size)
+        return Relay(
+            self.sessions, publisher, self.subscriptions, self.metrics, self.settings.outbox_batch_size
+        )
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -97,8 +99,9 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
     metrics = Metrics()
     wake = asyncio.Event()
     issuer = TokenIssuer(settings.token_secret(), timedelta(minutes=settings.access_token_minutes))
-    collaborators = Collaborators(settings=settings, clock=clock, issuer=issuer,
-                                  refresh_ttl=timedelta(days=settings.refresh_token_days))
+    collaborators = Collaborators(
+        settings=settings, clock=clock, issuer=issuer, refresh_ttl=timedelta(days=settings.refresh_token_days)
+    )
     resolvers = {
         ScopeKind.WORKSPACE: workspaces_public.live_workspace,
         ScopeKind.PROJECT: workspaces_public.workspace_of_project,
@@ -116,11 +119,22 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
     event_types = EventTypes(ALL_EVENTS)
     consumer = Consumer(sessions, subscriptions, event_types, on_events_committed=wake.set)
     authenticator = Authenticator(sessions, read_sessions, issuer, workspaces_public.membership, clock)
-    policy = RetryPolicy(max_failures=settings.consumer_max_failures,
-                         base_delay=settings.consumer_retry_base_seconds)
+    policy = RetryPolicy(
+        max_failures=settings.consumer_max_failures, base_delay=settings.consumer_retry_base_seconds
+    )
     return Container(
-        settings=settings, engine=engine, read_engine=read_engine, sessions=sessions,
-        read_sessions=read_sessions, metrics=metrics, mediator=mediator, subscriptions=subscriptions,
-        event_types=event_types, consumer=consumer, authenticator=authenticator, retry_policy=policy,
-        collaborators=collaborators, outbox_wake=wake,
+        settings=settings,
+        engine=engine,
+        read_engine=read_engine,
+        sessions=sessions,
+        read_sessions=read_sessions,
+        metrics=metrics,
+        mediator=mediator,
+        subscriptions=subscriptions,
+        event_types=event_types,
+        consumer=consumer,
+        authenticator=authenticator,
+        retry_policy=policy,
+        collaborators=collaborators,
+        outbox_wake=wake,
     )

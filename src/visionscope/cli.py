@@ -7,7 +7,9 @@ import json
 import signal
 import sys
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 import uvicorn
@@ -24,6 +26,8 @@ from visionscope.features.billing.catalog import LoadCatalog, read_catalog
 from visionscope.logs import configure_logging
 from visionscope.migrate import upgrade
 
+T = TypeVar("T")
+
 
 def _settings() -> Settings:
     settings = Settings()
@@ -31,12 +35,17 @@ def _settings() -> Settings:
     return settings
 
 
-async def _with_container(settings: Settings, work: object) -> object:
-    container = build_container(settings)
-    try:
-        return await work(container)  # type: ignore[operator]
-    finally:
-        await container.dispose()
+def _with_container(settings: Settings, work: Callable[[Container], Awaitable[T]]) -> T:
+    """Run ``work`` with a container on a fresh event loop, then close the container."""
+
+    async def run() -> T:
+        container = build_container(settings)
+        try:
+            return await work(container)
+        finally:
+            await container.dispose()
+
+    return asyncio.run(run())
 
 
 @click.group()
@@ -68,10 +77,14 @@ def _run_api(host: str | None, port: int | None, *, embedded: bool) -> None:
     app = create_app(settings, embedded=embedded)
     url = f"http://{bind_host}:{bind_port}"
     click.echo(f"VisionScope is running at {url}  (API docs: {url}/docs)")
-    click.echo(f"Create an account:  curl -X POST {url}/v1/auth/register -H 'Content-Type: application/json' "
-               "-d '{\"email\": \"you@example.com\", \"password\": \"a long password\", \"name\": \"You\"}'")
-    click.echo(f"Sign in:            curl -X POST {url}/v1/auth/token -d 'username=you@example.com' "
-               "-d 'password=a long password'")
+    click.echo(
+        f"Create an account:  curl -X POST {url}/v1/auth/register -H 'Content-Type: application/json' "
+        '-d \'{"email": "you@example.com", "password": "a long password", "name": "You"}\''
+    )
+    click.echo(
+        f"Sign in:            curl -X POST {url}/v1/auth/token -d 'username=you@example.com' "
+        "-d 'password=a long password'"
+    )
     uvicorn.run(app, host=bind_host, port=bind_port, log_config=None, proxy_headers=True)
 
 
@@ -119,7 +132,7 @@ def relay() -> None:
         async with listen_for_outbox(container.engine, wake):
             await container.relay(publisher).run(stop, wake, settings.outbox_poll_seconds)
 
-    asyncio.run(_with_container(settings, run))  # type: ignore[arg-type]
+    _with_container(settings, run)
 
 
 @main.command()
@@ -137,8 +150,13 @@ def catalog() -> None:
 
 
 @catalog.command("load")
-@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="A catalog file; the packaged catalog when omitted.")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A catalog file; the packaged catalog when omitted.",
+)
 def catalog_load(path: Path | None) -> None:
     """Load the catalog file into the database, applying what changed."""
     settings = _settings()
@@ -147,7 +165,7 @@ def catalog_load(path: Path | None) -> None:
     async def run(container: Container) -> dict[str, int]:
         return await container.mediator.send(LoadCatalog(catalog=data), Context(system=True))
 
-    changed = asyncio.run(_with_container(settings, run))  # type: ignore[arg-type]
+    changed = _with_container(settings, run)
     click.echo(f"catalog version {data['version']} loaded: {json.dumps(changed)}")
 
 
@@ -162,14 +180,17 @@ def outbox_dead() -> None:
 
     async def run(container: Container) -> list[DeadMessage]:
         async with container.read_sessions() as session:
-            rows = await session.scalars(select(DeadMessage).where(DeadMessage.replayed_at.is_(None))
-                                         .order_by(DeadMessage.failed_at))
+            rows = await session.scalars(
+                select(DeadMessage).where(DeadMessage.replayed_at.is_(None)).order_by(DeadMessage.failed_at)
+            )
             return list(rows)
 
-    rows = asyncio.run(_with_container(_settings(), run))  # type: ignore[arg-type]
-    for row in rows:  # type: ignore[attr-defined]
-        click.echo(f"{row.id}  {row.failed_at:%Y-%m-%d %H:%M:%S}  {row.queue:<16} {row.event_type:<24} "
-                   f"{row.consumer}  after {row.attempts} attempts: {row.error[:200]}")
+    rows = _with_container(_settings(), run)
+    for row in rows:
+        click.echo(
+            f"{row.id}  {row.failed_at:%Y-%m-%d %H:%M:%S}  {row.queue:<16} {row.event_type:<24} "
+            f"{row.consumer}  after {row.attempts} attempts: {row.error[:200]}"
+        )
     if not rows:
         click.echo("no dead messages")
 
@@ -194,7 +215,7 @@ def outbox_replay(dead_id: uuid.UUID) -> None:
             await CeleryPublisher(create_celery(settings)).publish([(envelope, queue)])
         return True
 
-    if not asyncio.run(_with_container(settings, run)):  # type: ignore[arg-type]
+    if not _with_container(settings, run):
         click.echo(f"no dead message {dead_id} waiting for replay", err=True)
         sys.exit(1)
     click.echo(f"replayed {dead_id}")

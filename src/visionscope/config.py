@@ -13,11 +13,17 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VISIONSCOPE_", extra="ignore")
 
     data_dir: Path = Field(default=Path("data"), description="Where the SQLite file, media and keys live.")
-    database_url: str | None = Field(default=None, description="SQLAlchemy async URL; SQLite in data_dir if unset.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy async URL; SQLite in data_dir if unset."
+    )
     read_database_url: str | None = Field(default=None, description="A read replica for queries.")
     broker_url: str | None = Field(default=None, description="Redis URL for Celery; in-process if unset.")
-    redis_url: str | None = Field(default=None, description="Redis for caches and rate limits; broker_url if unset.")
-    secret_key: str | None = Field(default=None, description="Signs tokens; generated into data_dir if unset.")
+    redis_url: str | None = Field(
+        default=None, description="Redis for caches and rate limits; broker_url if unset."
+    )
+    secret_key: str | None = Field(
+        default=None, description="Signs tokens; generated into data_dir if unset."
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"

@@ -49,8 +49,9 @@ async def readyz(request: Request) -> JSONResponse:
     except OSError as err:
         checks["storage"] = f"unusable: {err.strerror}"
     ready = all(v in ("ok", "in-process") for v in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks}, status_code=200 if ready else 503
+    )
 
 
 async def _broker_check(container: Container) -> str:

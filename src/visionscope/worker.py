@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from celery import Celery
@@ -31,10 +31,10 @@ class WorkerState:
             self._container = build_container(self.settings)
         return self._container
 
-    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+    def run(self, work: Awaitable[T]) -> T:
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
-        return self._loop.run_until_complete(coroutine)
+        return self._loop.run_until_complete(work)
 
 
 def create_celery(settings: Settings) -> Celery:
@@ -42,9 +42,14 @@ def create_celery(settings: Settings) -> Celery:
         raise ValueError("VISIONSCOPE_BROKER_URL is not set: the distributed form needs Redis")
     app = Celery("visionscope", broker=settings.broker_url, set_as_current=False)
     app.conf.update(
-        task_serializer="json", accept_content=["json"], task_ignore_result=True,
-        task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
-        task_default_queue="analytics", task_create_missing_queues=True,
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue="analytics",
+        task_create_missing_queues=True,
         broker_connection_retry_on_startup=True,
         # A long analysis must not be handed to a second worker while the first still runs it.
         broker_transport_options={"visibility_timeout": 6 * 3600},
@@ -54,28 +59,40 @@ def create_celery(settings: Settings) -> Celery:
     publisher = CeleryPublisher(app)
 
     # Retries are counted by our own policy (then the event is parked), not by Celery.
-    @app.task(name=CONSUME_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
+    @app.task(name=CONSUME_TASK, bind=True, max_retries=None)
     def consume(self: Any, envelope: Any, queue: str, failures: int = 0, order_waits: int = 0) -> None:
         container = state.container
         wanted: list[tuple[float, int, int]] = []
-        state.run(handle_delivery(
-            container.consumer, envelope, queue, container.retry_policy, container.metrics,
-            failures=failures, order_waits=order_waits,
-            retry=lambda delay, f, o: wanted.append((delay, f, o)),
-        ))
+        state.run(
+            handle_delivery(
+                container.consumer,
+                envelope,
+                queue,
+                container.retry_policy,
+                container.metrics,
+                failures=failures,
+                order_waits=order_waits,
+                retry=lambda delay, f, o: wanted.append((delay, f, o)),
+            )
+        )
         if wanted:
             delay, f, o = wanted[0]
-            raise self.retry(args=[envelope, queue], kwargs={"failures": f, "order_waits": o},
-                             countdown=delay)
+            raise self.retry(
+                args=[envelope, queue], kwargs={"failures": f, "order_waits": o}, countdown=delay
+            )
 
-    @app.task(name=JOB_TASK)  # type: ignore[untyped-decorator]
+    @app.task(name=JOB_TASK)
     def run_job(name: str) -> int:
         job = next(j for j in JOBS if j.name == name)
         return state.run(job.run(state.container, publisher))
 
     app.conf.beat_schedule = {
-        job.name: {"task": JOB_TASK, "schedule": job.every_seconds, "args": [job.name],
-                   "options": {"queue": job.queue}}
+        job.name: {
+            "task": JOB_TASK,
+            "schedule": job.every_seconds,
+            "args": [job.name],
+            "options": {"queue": job.queue},
+        }
         for job in JOBS
     }
     return app

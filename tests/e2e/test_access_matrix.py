@@ -14,14 +14,21 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 
+from tests.helpers import Account, add_member, register, workspace
 from visionscope.app import create_app
 from visionscope.bootstrap import Container
 from visionscope.config import Settings
-from tests.helpers import Account, add_member, register, workspace
 
-ANONYMOUS = {("POST", "/v1/auth/register"), ("POST", "/v1/auth/token"), ("POST", "/v1/auth/refresh"),
-             ("POST", "/v1/auth/logout"), ("GET", "/v1/tiers"), ("GET", "/healthz"), ("GET", "/readyz"),
-             ("GET", "/metrics")}
+ANONYMOUS = {
+    ("POST", "/v1/auth/register"),
+    ("POST", "/v1/auth/token"),
+    ("POST", "/v1/auth/refresh"),
+    ("POST", "/v1/auth/logout"),
+    ("GET", "/v1/tiers"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+}
 USER_ONLY = {("GET", "/v1/me")}
 # The lowest role each workspace-scoped route needs.
 MIN_ROLE = {
@@ -81,10 +88,12 @@ async def build_world(client: httpx.AsyncClient) -> World:
     ws = await workspace(client, owner)
     await add_member(client, ws, owner, member, "editor")
     await workspace(client, outsider)
-    project = (await client.post(f"/v1/workspaces/{ws['id']}/projects", json={"name": "p"},
-                                 headers=owner.headers)).json()
-    key = (await client.post(f"/v1/workspaces/{ws['id']}/api-keys", json={"name": "k"},
-                             headers=owner.headers)).json()
+    project = (
+        await client.post(f"/v1/workspaces/{ws['id']}/projects", json={"name": "p"}, headers=owner.headers)
+    ).json()
+    key = (
+        await client.post(f"/v1/workspaces/{ws['id']}/api-keys", json={"name": "k"}, headers=owner.headers)
+    ).json()
     ids = {"workspace_id": ws["id"], "project_id": project["id"], "key_id": key["id"], "user_id": member.id}
     return World(owner, member, outsider, ids)
 
@@ -97,8 +106,14 @@ def fill(path: str, ids: dict[str, str]) -> str:
     return filled
 
 
-async def call(client: httpx.AsyncClient, method: str, path: str, world: World, headers: dict[str, str],
-               ids: dict[str, str] | None = None) -> httpx.Response:
+async def call(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    world: World,
+    headers: dict[str, str],
+    ids: dict[str, str] | None = None,
+) -> httpx.Response:
     body = body_for(method, path, world.member)
     url = fill(path, ids or world.ids)
     return await client.request(method, url, json=body, headers=headers)
@@ -106,8 +121,12 @@ async def call(client: httpx.AsyncClient, method: str, path: str, world: World, 
 
 async def test_every_scoped_route_is_in_the_matrix(settings: Settings, container: Container) -> None:
     for method, path in routes(settings, container):
-        if (method, path) in ANONYMOUS | USER_ONLY or path in ("/v1/workspaces",) or path.startswith("/docs") \
-                or path in ("/openapi.json", "/redoc", "/docs/oauth2-redirect"):
+        if (
+            (method, path) in ANONYMOUS | USER_ONLY
+            or path in ("/v1/workspaces",)
+            or path.startswith("/docs")
+            or path in ("/openapi.json", "/redoc", "/docs/oauth2-redirect")
+        ):
             continue
         assert (method, path) in MIN_ROLE, f"{method} {path} has no entry in the access matrix"
 
@@ -154,8 +173,13 @@ async def test_a_role_below_the_one_needed_answers_403(client: httpx.AsyncClient
 async def test_a_revoked_api_key_answers_401_everywhere(client: httpx.AsyncClient) -> None:
     world = await build_world(client)
     ws = world.ids["workspace_id"]
-    key = (await client.post(f"/v1/workspaces/{ws}/api-keys", json={"name": "gone", "role": "admin"},
-                             headers=world.owner.headers)).json()
+    key = (
+        await client.post(
+            f"/v1/workspaces/{ws}/api-keys",
+            json={"name": "gone", "role": "admin"},
+            headers=world.owner.headers,
+        )
+    ).json()
     await client.delete(f"/v1/workspaces/{ws}/api-keys/{key['id']}", headers=world.owner.headers)
     for method, path in MIN_ROLE:
         response = await call(client, method, path, world, headers={"X-API-Key": key["key"]})

@@ -17,22 +17,28 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
 
 
 async def test_malformed_json_is_a_400(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/auth/register", content=b'{"email": "a@b.c", "password":',
-                                 headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/v1/auth/register",
+        content=b'{"email": "a@b.c", "password":',
+        headers={"Content-Type": "application/json"},
+    )
     assert_problem(response, 400)
 
 
-@pytest.mark.parametrize("body", [
-    {"email": "not-an-email", "password": PASSWORD, "name": "x"},
-    {"email": "a@example.com", "password": "short", "name": "x"},
-    {"email": "a@example.com", "password": PASSWORD, "name": ""},
-    {"email": "a@example.com", "password": PASSWORD, "name": "x" * 201},
-    {"email": "a@example.com", "password": PASSWORD},
-    {"email": 12, "password": PASSWORD, "name": "x"},
-    {"email": "a@example.com", "password": PASSWORD, "name": "x", "is_admin": True},
-    [],
-    "a string",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "not-an-email", "password": PASSWORD, "name": "x"},
+        {"email": "a@example.com", "password": "short", "name": "x"},
+        {"email": "a@example.com", "password": PASSWORD, "name": ""},
+        {"email": "a@example.com", "password": PASSWORD, "name": "x" * 201},
+        {"email": "a@example.com", "password": PASSWORD},
+        {"email": 12, "password": PASSWORD, "name": "x"},
+        {"email": "a@example.com", "password": PASSWORD, "name": "x", "is_admin": True},
+        [],
+        "a string",
+    ],
+)
 async def test_invalid_registration_fields_are_named(client: httpx.AsyncClient, body: object) -> None:
     problem = assert_problem(await client.post("/v1/auth/register", json=body), 422)
     assert problem["errors"]
@@ -67,7 +73,9 @@ async def test_malformed_ids_in_paths_are_422_not_500(client: httpx.AsyncClient)
 
 async def test_a_huge_json_body_is_refused_with_413(client: httpx.AsyncClient) -> None:
     huge = b'{"email": "a@example.com", "password": "' + b"x" * 2_000_000 + b'", "name": "x"}'
-    response = await client.post("/v1/auth/register", content=huge, headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/v1/auth/register", content=huge, headers={"Content-Type": "application/json"}
+    )
     assert_problem(response, 413)
 
 

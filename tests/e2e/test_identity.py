@@ -11,8 +11,9 @@ from tests.helpers import PASSWORD, register, workspace
 
 
 async def test_register_answers_201_without_the_password(client: httpx.AsyncClient) -> None:
-    response = await client.post("/v1/auth/register",
-                                 json={"email": "Grace@Example.com", "password": PASSWORD, "name": "Grace"})
+    response = await client.post(
+        "/v1/auth/register", json={"email": "Grace@Example.com", "password": PASSWORD, "name": "Grace"}
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["email"] == "grace@example.com"
@@ -30,7 +31,9 @@ async def test_duplicate_email_is_a_conflict_whatever_its_case(client: httpx.Asy
 async def test_wrong_password_and_unknown_user_answer_the_same_401(client: httpx.AsyncClient) -> None:
     account = await register(client)
     wrong = await client.post("/v1/auth/token", data={"username": account.email, "password": "not it at all"})
-    unknown = await client.post("/v1/auth/token", data={"username": "nobody@example.com", "password": PASSWORD})
+    unknown = await client.post(
+        "/v1/auth/token", data={"username": "nobody@example.com", "password": PASSWORD}
+    )
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json()["detail"] == unknown.json()["detail"]
 
@@ -50,15 +53,21 @@ async def test_refresh_rotates_and_the_old_token_stops_working(client: httpx.Asy
 
 async def test_logout_revokes_the_refresh_token(client: httpx.AsyncClient) -> None:
     account = await register(client)
-    assert (await client.post("/v1/auth/logout", json={"refresh_token": account.refresh_token})).status_code == 204
-    assert (await client.post("/v1/auth/refresh", json={"refresh_token": account.refresh_token})).status_code == 401
+    assert (
+        await client.post("/v1/auth/logout", json={"refresh_token": account.refresh_token})
+    ).status_code == 204
+    assert (
+        await client.post("/v1/auth/refresh", json={"refresh_token": account.refresh_token})
+    ).status_code == 401
 
 
 async def test_expired_and_tampered_tokens_are_refused(client: httpx.AsyncClient) -> None:
     account = await register(client)
     claims = jwt.decode(account.token, options={"verify_signature": False})
     past = datetime.now(UTC) - timedelta(hours=1)
-    expired = jwt.encode({**claims, "exp": int(past.timestamp())}, "test-secret-" + "x" * 40, algorithm="HS256")
+    expired = jwt.encode(
+        {**claims, "exp": int(past.timestamp())}, "test-secret-" + "x" * 40, algorithm="HS256"
+    )
     forged = jwt.encode(claims, "some other secret that is long enough", algorithm="HS256")
     head, body, signature = account.token.split(".")
     tampered = f"{head}.{body}.{signature[:-4]}AAAA"
@@ -70,8 +79,9 @@ async def test_expired_and_tampered_tokens_are_refused(client: httpx.AsyncClient
 async def test_api_key_is_shown_once_works_and_stops_when_revoked(client: httpx.AsyncClient) -> None:
     owner = await register(client)
     ws = await workspace(client, owner)
-    created = await client.post(f"/v1/workspaces/{ws['id']}/api-keys", json={"name": "ci", "role": "viewer"},
-                                headers=owner.headers)
+    created = await client.post(
+        f"/v1/workspaces/{ws['id']}/api-keys", json={"name": "ci", "role": "viewer"}, headers=owner.headers
+    )
     assert created.status_code == 201
     key = created.json()["key"]
     listed = await client.get(f"/v1/workspaces/{ws['id']}/api-keys", headers=owner.headers)
@@ -81,8 +91,9 @@ async def test_api_key_is_shown_once_works_and_stops_when_revoked(client: httpx.
     # The key is a viewer: it cannot write.
     denied = await client.post(f"/v1/workspaces/{ws['id']}/projects", json={"name": "x"}, headers=as_key)
     assert denied.status_code == 403
-    revoked = await client.delete(f"/v1/workspaces/{ws['id']}/api-keys/{created.json()['id']}",
-                                  headers=owner.headers)
+    revoked = await client.delete(
+        f"/v1/workspaces/{ws['id']}/api-keys/{created.json()['id']}", headers=owner.headers
+    )
     assert revoked.status_code == 204
     assert (await client.get(f"/v1/workspaces/{ws['id']}", headers=as_key)).status_code == 401
 
@@ -90,8 +101,9 @@ async def test_api_key_is_shown_once_works_and_stops_when_revoked(client: httpx.
 async def test_api_key_sees_only_its_own_workspace(client: httpx.AsyncClient) -> None:
     owner = await register(client)
     mine, other = await workspace(client, owner), await workspace(client, owner)
-    key = (await client.post(f"/v1/workspaces/{mine['id']}/api-keys", json={"name": "k"},
-                             headers=owner.headers)).json()["key"]
+    key = (
+        await client.post(f"/v1/workspaces/{mine['id']}/api-keys", json={"name": "k"}, headers=owner.headers)
+    ).json()["key"]
     listed = await client.get("/v1/workspaces", headers={"X-API-Key": key})
     assert [w["id"] for w in listed.json()["items"]] == [mine["id"]]
     assert (await client.get(f"/v1/workspaces/{other['id']}", headers={"X-API-Key": key})).status_code == 404
@@ -100,8 +112,12 @@ async def test_api_key_sees_only_its_own_workspace(client: httpx.AsyncClient) ->
 async def test_api_key_cannot_mint_api_keys(client: httpx.AsyncClient) -> None:
     owner = await register(client)
     ws = await workspace(client, owner)
-    key = (await client.post(f"/v1/workspaces/{ws['id']}/api-keys", json={"name": "k", "role": "admin"},
-                             headers=owner.headers)).json()["key"]
-    minted = await client.post(f"/v1/workspaces/{ws['id']}/api-keys", json={"name": "k2"},
-                               headers={"X-API-Key": key})
+    key = (
+        await client.post(
+            f"/v1/workspaces/{ws['id']}/api-keys", json={"name": "k", "role": "admin"}, headers=owner.headers
+        )
+    ).json()["key"]
+    minted = await client.post(
+        f"/v1/workspaces/{ws['id']}/api-keys", json={"name": "k2"}, headers={"X-API-Key": key}
+    )
     assert minted.status_code == 403

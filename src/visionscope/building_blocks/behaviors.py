@@ -7,7 +7,6 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -48,8 +47,15 @@ class LoggingAndMetrics:
         finally:
             elapsed = time.perf_counter() - started
             self._metrics.handler_latency.labels(name, outcome).observe(elapsed)
-            log.debug("handled", extra={"message_type": name, "outcome": outcome,
-                                        "ms": round(elapsed * 1000, 2), "request_id": context.request_id})
+            log.debug(
+                "handled",
+                extra={
+                    "message_type": name,
+                    "outcome": outcome,
+                    "ms": round(elapsed * 1000, 2),
+                    "request_id": context.request_id,
+                },
+            )
 
 
 class Authorization:
@@ -59,7 +65,9 @@ class Authorization:
     """
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], resolvers: Mapping[ScopeKind, ScopeResolver],
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        resolvers: Mapping[ScopeKind, ScopeResolver],
         role_of: RoleLookup,
     ) -> None:
         self._sessions = sessions
@@ -86,16 +94,22 @@ class Authorization:
         if access.role is not None and role < access.role:
             raise Forbidden(
                 f"This needs the {access.role.label} role; you are {role.label}.",
-                required_role=access.role.label, role=role.label,
+                required_role=access.role.label,
+                role=role.label,
             )
         context.workspace_id = workspace_id
         context.role = role
         return await call_next()
 
 
-@cache
+_VALIDATORS: dict[type, TypeAdapter[Any]] = {}
+
+
 def _validator(message_type: type) -> TypeAdapter[Any]:
-    return TypeAdapter(message_type)
+    adapter = _VALIDATORS.get(message_type)
+    if adapter is None:
+        adapter = _VALIDATORS[message_type] = TypeAdapter(message_type)
+    return adapter
 
 
 class Validation:
@@ -106,7 +120,9 @@ class Validation:
         try:
             _validator(type(message)).validate_python(values, strict=False)
         except PydanticValidationError as err:
-            errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in err.errors()]
+            errors = [
+                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in err.errors()
+            ]
             raise InvalidInput("The request has invalid fields.", errors=errors) from None
         return await call_next()
 

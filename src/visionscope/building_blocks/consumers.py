@@ -117,8 +117,12 @@ class Consumer:
 
     async def _run_once(self, sub: Subscription, event: Event, envelope: Envelope) -> int:
         actor = uuid.UUID(envelope["actor_id"]) if envelope["actor_id"] else None
-        uow = UnitOfWork(self.sessions, actor_id=actor, request_id=envelope["request_id"],
-                         on_events_committed=self.on_events_committed)
+        uow = UnitOfWork(
+            self.sessions,
+            actor_id=actor,
+            request_id=envelope["request_id"],
+            on_events_committed=self.on_events_committed,
+        )
         async with uow:
             if await _seen(uow.session, sub.consumer, event.event_id):
                 return 0
@@ -152,8 +156,11 @@ class Consumer:
                 OutboxMessage.position < envelope["position"],
                 OutboxMessage.type.in_(types),
                 ~exists().where(InboxEntry.consumer == marker, InboxEntry.event_id == OutboxMessage.event_id),
-                ~exists().where(DeadMessage.event_id == OutboxMessage.event_id, DeadMessage.queue == queue,
-                                DeadMessage.replayed_at.is_(None)),
+                ~exists().where(
+                    DeadMessage.event_id == OutboxMessage.event_id,
+                    DeadMessage.queue == queue,
+                    DeadMessage.replayed_at.is_(None),
+                ),
             )
             .limit(1)
         )
@@ -163,11 +170,21 @@ class Consumer:
     async def park(self, envelope: Envelope, queue: str, consumer: str, error: str, attempts: int) -> None:
         """Keep a message that kept failing where operators can see and replay it."""
         async with self.sessions() as session:
-            session.add(DeadMessage(event_id=uuid.UUID(envelope["id"]), event_type=envelope["type"],
-                                    queue=queue, consumer=consumer, error=error[:4000], attempts=attempts))
+            session.add(
+                DeadMessage(
+                    event_id=uuid.UUID(envelope["id"]),
+                    event_type=envelope["type"],
+                    queue=queue,
+                    consumer=consumer,
+                    error=error[:4000],
+                    attempts=attempts,
+                )
+            )
             await session.commit()
-        log.error("event parked as dead", extra={"event_id": envelope["id"], "queue": queue,
-                                                 "consumer": consumer, "attempts": attempts})
+        log.error(
+            "event parked as dead",
+            extra={"event_id": envelope["id"], "queue": queue, "consumer": consumer, "attempts": attempts},
+        )
 
 
 async def _seen(session: AsyncSession, consumer: str, event_id: uuid.UUID) -> bool:
@@ -189,7 +206,8 @@ async def take_for_replay(
         if row is None:
             return None
         await session.execute(
-            update(DeadMessage).where(DeadMessage.event_id == dead.event_id, DeadMessage.queue == dead.queue)
+            update(DeadMessage)
+            .where(DeadMessage.event_id == dead.event_id, DeadMessage.queue == dead.queue)
             .values(replayed_at=utcnow())
         )
         await session.commit()

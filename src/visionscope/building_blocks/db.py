@@ -88,5 +88,10 @@ def create_engine(url: str, *, pool_size: int = 10, readonly: bool = False) -> A
     return engine
 
 
+def dialect_name(session: AsyncSession) -> str:
+    """``postgresql`` or ``sqlite``: the few statements that differ between them ask this."""
+    return session.get_bind().dialect.name
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -15,15 +15,23 @@ class Metrics:
             "visionscope_http_requests", "HTTP requests served", ["method", "route", "status"], registry=r
         )
         self.http_latency = Histogram(
-            "visionscope_http_request_seconds", "HTTP request latency", ["method", "route"],
-            buckets=LATENCY_BUCKETS, registry=r,
+            "visionscope_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
         self.handler_latency = Histogram(
-            "visionscope_handler_seconds", "Command and query handler latency", ["message", "outcome"],
-            buckets=LATENCY_BUCKETS, registry=r,
+            "visionscope_handler_seconds",
+            "Command and query handler latency",
+            ["message", "outcome"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
         self.events_handled = Counter(
-            "visionscope_events_handled", "Events handled by consumers", ["queue", "consumer", "outcome"],
+            "visionscope_events_handled",
+            "Events handled by consumers",
+            ["queue", "consumer", "outcome"],
             registry=r,
         )
         self.events_relayed = Counter(

@@ -78,11 +78,22 @@ class _BodyTooLarge(Exception):
 
 async def _too_large(send: Send, request_id: str, limit: int) -> None:
     body: dict[str, Any] = {
-        "type": "https://visionscope.dev/problems/too-large", "title": "Too large", "status": 413,
-        "detail": f"The request body is larger than {limit} bytes.", "limit": limit,
+        "type": "https://visionscope.dev/problems/too-large",
+        "title": "Too large",
+        "status": 413,
+        "detail": f"The request body is larger than {limit} bytes.",
+        "limit": limit,
     }
     raw = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [
-        (b"content-type", b"application/problem+json"), (b"content-length", str(len(raw)).encode()),
-        (b"x-request-id", request_id.encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(raw)).encode()),
+                (b"x-request-id", request_id.encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": raw})

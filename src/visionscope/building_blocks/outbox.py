@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from functools import cache
 from typing import Any, TypedDict
 
 from pydantic import TypeAdapter
@@ -36,8 +35,12 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
 
     __table_args__ = (
-        Index("ix_outbox_messages_unsent", "position", postgresql_where=text("sent_at IS NULL"),
-              sqlite_where=text("sent_at IS NULL")),
+        Index(
+            "ix_outbox_messages_unsent",
+            "position",
+            postgresql_where=text("sent_at IS NULL"),
+            sqlite_where=text("sent_at IS NULL"),
+        ),
         Index("ix_outbox_messages_aggregate", "aggregate_id", "position"),
     )
 
@@ -85,9 +88,14 @@ class Envelope(TypedDict):
     payload: dict[str, Any]
 
 
-@cache
+_ADAPTERS: dict[type[Event], TypeAdapter[Any]] = {}
+
+
 def _adapter(event_type: type[Event]) -> TypeAdapter[Any]:
-    return TypeAdapter(event_type)
+    adapter = _ADAPTERS.get(event_type)
+    if adapter is None:
+        adapter = _ADAPTERS[event_type] = TypeAdapter(event_type)
+    return adapter
 
 
 def event_payload(event: Event) -> dict[str, Any]:

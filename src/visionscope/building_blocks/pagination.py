@@ -21,5 +21,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         created, row_id = json.loads(base64.urlsafe_b64decode(padded))
         return datetime.fromisoformat(created), uuid.UUID(row_id)
     except (ValueError, TypeError) as err:
-        raise InvalidInput("The cursor is not one this API gave out.", errors=[
-            {"field": "cursor", "message": str(err)}]) from None
+        raise InvalidInput(
+            "The cursor is not one this API gave out.", errors=[{"field": "cursor", "message": str(err)}]
+        ) from None

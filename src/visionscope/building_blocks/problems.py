@@ -31,19 +31,27 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(exc.problem(), status_code=exc.status, media_type=PROBLEM,
-                            headers={"Retry-After": str(exc.extra["retry_after"])}
-                            if "retry_after" in exc.extra else None)
+        return JSONResponse(
+            exc.problem(),
+            status_code=exc.status,
+            media_type=PROBLEM,
+            headers={"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            return problem_response(400, "Malformed JSON", "The request body is not valid JSON.", "malformed-json")
-        details = [{"field": _location(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
-                   for e in errors]
-        return problem_response(422, "Invalid input", "The request has invalid fields.", "invalid-input",
-                                errors=details)
+            return problem_response(
+                400, "Malformed JSON", "The request body is not valid JSON.", "malformed-json"
+            )
+        details = [
+            {"field": _location(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
+            for e in errors
+        ]
+        return problem_response(
+            422, "Invalid input", "The request has invalid fields.", "invalid-input", errors=details
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -58,5 +66,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", extra={"path": request.url.path})
-        return problem_response(500, "Internal error", "Something went wrong on our side; it has been logged.",
-                                "internal-error")
+        return problem_response(
+            500, "Internal error", "Something went wrong on our side; it has been logged.", "internal-error"
+        )

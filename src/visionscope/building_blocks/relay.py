@@ -14,7 +14,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from visionscope.building_blocks.consumers import QUEUES, Subscriptions, queue_marker
-from visionscope.building_blocks.db import utcnow
+from visionscope.building_blocks.db import dialect_name, utcnow
 from visionscope.building_blocks.metrics import Metrics
 from visionscope.building_blocks.outbox import DeadMessage, Envelope, InboxEntry, OutboxMessage, envelope_of
 from visionscope.building_blocks.uow import OUTBOX_CHANNEL
@@ -47,16 +47,19 @@ class Relay:
         """
         async with self.sessions() as session:
             statement = (
-                select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
-                .order_by(OutboxMessage.position).limit(self.batch_size)
+                select(OutboxMessage)
+                .where(OutboxMessage.sent_at.is_(None))
+                .order_by(OutboxMessage.position)
+                .limit(self.batch_size)
             )
-            if session.bind.dialect.name == "postgresql":
+            if dialect_name(session) == "postgresql":
                 statement = statement.with_for_update(skip_locked=True)
             rows = list((await session.scalars(statement)).all())
             if not rows:
                 return 0
-            deliveries = [(envelope_of(row), queue) for row in rows
-                          for queue in self.subscriptions.queues_for(row.type)]
+            deliveries = [
+                (envelope_of(row), queue) for row in rows for queue in self.subscriptions.queues_for(row.type)
+            ]
             await self.publisher.publish(deliveries)
             now = utcnow()
             for row in rows:
@@ -84,16 +87,24 @@ class Relay:
                 if not types:
                     continue
                 rows = await session.scalars(
-                    select(OutboxMessage).where(
+                    select(OutboxMessage)
+                    .where(
                         OutboxMessage.sent_at.is_not(None),
                         OutboxMessage.sent_at < now - unhandled_for,
                         OutboxMessage.sent_at > now - window,
                         OutboxMessage.type.in_(types),
-                        ~exists().where(InboxEntry.consumer == queue_marker(queue),
-                                        InboxEntry.event_id == OutboxMessage.event_id),
-                        ~exists().where(DeadMessage.event_id == OutboxMessage.event_id,
-                                        DeadMessage.queue == queue, DeadMessage.replayed_at.is_(None)),
-                    ).order_by(OutboxMessage.position).limit(1000)
+                        ~exists().where(
+                            InboxEntry.consumer == queue_marker(queue),
+                            InboxEntry.event_id == OutboxMessage.event_id,
+                        ),
+                        ~exists().where(
+                            DeadMessage.event_id == OutboxMessage.event_id,
+                            DeadMessage.queue == queue,
+                            DeadMessage.replayed_at.is_(None),
+                        ),
+                    )
+                    .order_by(OutboxMessage.position)
+                    .limit(1000)
                 )
                 again.extend((envelope_of(row), queue) for row in rows)
         if again:
@@ -148,11 +159,14 @@ async def listen_for_outbox(engine: AsyncEngine, wake: asyncio.Event) -> Any:
 
 async def outbox_figures(session: AsyncSession) -> tuple[int, float, int]:
     """Pending rows, age in seconds of the oldest pending row, and dead messages not replayed."""
-    pending, oldest = (await session.execute(
-        select(func.count(), func.min(OutboxMessage.created_at)).where(OutboxMessage.sent_at.is_(None))
-    )).one()
-    dead = await session.scalar(select(func.count()).select_from(DeadMessage)
-                                .where(DeadMessage.replayed_at.is_(None)))
+    pending, oldest = (
+        await session.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(OutboxMessage.sent_at.is_(None))
+        )
+    ).one()
+    dead = await session.scalar(
+        select(func.count()).select_from(DeadMessage).where(DeadMessage.replayed_at.is_(None))
+    )
     lag = 0.0
     if oldest is not None:
         lag = max(0.0, (utcnow() - oldest).total_seconds())

@@ -42,8 +42,9 @@ class CeleryPublisher:
 
     def _send(self, deliveries: Sequence[Delivery]) -> None:
         for envelope, queue in deliveries:
-            self._app.send_task(CONSUME_TASK, args=[envelope, queue], queue=queue,
-                                task_id=f"{envelope['id']}:{queue}")
+            self._app.send_task(
+                CONSUME_TASK, args=[envelope, queue], queue=queue, task_id=f"{envelope['id']}:{queue}"
+            )
 
     async def publish(self, deliveries: Sequence[Delivery]) -> None:
         await asyncio.to_thread(self._send, deliveries)
@@ -108,9 +109,16 @@ class InProcessBroker:
         while True:
             item = await q.get()
             try:
-                await handle_delivery(self.consumer, item.envelope, queue, self.policy, self.metrics,
-                                      failures=item.failures, order_waits=item.order_waits,
-                                      retry=lambda delay, f, o, it=item: self._retry(it, delay, f, o))
+                await handle_delivery(
+                    self.consumer,
+                    item.envelope,
+                    queue,
+                    self.policy,
+                    self.metrics,
+                    failures=item.failures,
+                    order_waits=item.order_waits,
+                    retry=lambda delay, f, o, it=item: self._retry(it, delay, f, o),
+                )
             except Exception:
                 log.exception("in-process worker step failed")
             finally:
@@ -145,8 +153,10 @@ async def handle_delivery(
     except HandlerFailed as err:
         if metrics is not None:
             metrics.events_handled.labels(queue, err.consumer, "failed").inc()
-        log.warning("handler failed", extra={"event_id": envelope["id"], "queue": queue,
-                                             "consumer": err.consumer, "error": str(err)})
+        log.warning(
+            "handler failed",
+            extra={"event_id": envelope["id"], "queue": queue, "consumer": err.consumer, "error": str(err)},
+        )
         if failures + 1 >= policy.max_failures:
             await consumer.park(envelope, queue, err.consumer, str(err), failures + 1)
             return

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import object_session
 
+from visionscope.building_blocks.db import dialect_name
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.outbox import outbox_row
 
@@ -99,7 +100,7 @@ class UnitOfWork:
         events = self._collect_events()
         for event in events:
             session.add(outbox_row(event, actor_id=self.actor_id, request_id=self.request_id))
-        if events and session.bind.dialect.name == "postgresql":
+        if events and dialect_name(session) == "postgresql":
             await session.execute(text(f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"))
         await session.commit()
         self.committed_events = events

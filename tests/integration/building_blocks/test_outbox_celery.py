@@ -20,6 +20,7 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
+from tests.conftest import PG_URL, REDIS_URL, truncate_postgres
 from visionscope.bootstrap import Container, build_container
 from visionscope.building_blocks.consumers import queue_marker
 from visionscope.building_blocks.mediator import Context
@@ -27,7 +28,6 @@ from visionscope.building_blocks.outbox import InboxEntry, OutboxMessage
 from visionscope.config import Settings
 from visionscope.features.identity.commands import RegisterUser
 from visionscope.features.workspaces.commands import CreateWorkspace, RenameWorkspace
-from tests.conftest import PG_URL, REDIS_URL, truncate_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 HERE = Path(__file__).parent
@@ -54,8 +54,13 @@ def env(tmp_path: Path, postgres_migrated: str) -> dict[str, str]:
 @pytest.fixture
 async def pg(env: dict[str, str]) -> AsyncIterator[Container]:
     assert PG_URL is not None
-    built = build_container(Settings(database_url=PG_URL, data_dir=Path(env["VISIONSCOPE_DATA_DIR"]),
-                                     secret_key=env["VISIONSCOPE_SECRET_KEY"]))
+    built = build_container(
+        Settings(
+            database_url=PG_URL,
+            data_dir=Path(env["VISIONSCOPE_DATA_DIR"]),
+            secret_key=env["VISIONSCOPE_SECRET_KEY"],
+        )
+    )
     yield built
     await built.dispose()
 
@@ -63,8 +68,12 @@ async def pg(env: dict[str, str]) -> AsyncIterator[Container]:
 @pytest.fixture
 def worker(env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     log = (tmp_path / "worker.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "visionscope", "worker", "-Q", "analytics",
-                             "--concurrency", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "visionscope", "worker", "-Q", "analytics", "--concurrency", "2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     yield proc
     proc.terminate()
     try:
@@ -75,9 +84,12 @@ def worker(env: dict[str, str], tmp_path: Path) -> Iterator[subprocess.Popen[byt
 
 
 def start_relay(env: dict[str, str], mode: str, batch: int = 200) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, str(HERE / "relay_process.py"), mode],
-                            env={**env, "VISIONSCOPE_OUTBOX_BATCH_SIZE": str(batch)},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, str(HERE / "relay_process.py"), mode],
+        env={**env, "VISIONSCOPE_OUTBOX_BATCH_SIZE": str(batch)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def finish(proc: subprocess.Popen[bytes]) -> tuple[int, str]:
@@ -90,8 +102,10 @@ def relay(env: dict[str, str], mode: str) -> int:
 
 
 async def make_events(pg: Container, renames: int = 0) -> uuid.UUID:
-    user = await pg.mediator.send(RegisterUser(email=f"{uuid.uuid4().hex[:8]}@example.com",
-                                               password="a long password", name="U"), SYSTEM)
+    user = await pg.mediator.send(
+        RegisterUser(email=f"{uuid.uuid4().hex[:8]}@example.com", password="a long password", name="U"),
+        SYSTEM,
+    )
     ws = await pg.mediator.send(CreateWorkspace(name="w", tier="free", owner_id=user.id), SYSTEM)
     for n in range(renames):
         await pg.mediator.send(RenameWorkspace(workspace_id=ws.id, name=f"name {n}"), SYSTEM)
@@ -102,10 +116,14 @@ async def counts(pg: Container) -> tuple[int, int, int]:
     """Outbox rows, rows not yet sent, events fully handled on the analytics queue."""
     async with pg.read_sessions() as session:
         total = await session.scalar(select(func.count()).select_from(OutboxMessage))
-        unsent = await session.scalar(select(func.count()).select_from(OutboxMessage)
-                                      .where(OutboxMessage.sent_at.is_(None)))
-        handled = await session.scalar(select(func.count()).select_from(InboxEntry)
-                                       .where(InboxEntry.consumer == queue_marker("analytics")))
+        unsent = await session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+        )
+        handled = await session.scalar(
+            select(func.count())
+            .select_from(InboxEntry)
+            .where(InboxEntry.consumer == queue_marker("analytics"))
+        )
     return int(total or 0), int(unsent or 0), int(handled or 0)
 
 
@@ -118,11 +136,25 @@ async def wait_until_handled(pg: Container, expected: int, patience: float = 120
     raise AssertionError(f"only {(await counts(pg))[2]} of {expected} events were handled")
 
 
+async def wait_for_broker_drained(url: str, patience: float = 60.0) -> None:
+    """Wait until no message waits in the queue and none is being worked on (acknowledged late)."""
+    broker = redis.Redis.from_url(url)
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        if broker.llen("analytics") == 0 and broker.hlen("unacked") == 0:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("the broker still holds analytics messages")
+
+
 async def effects(pg: Container) -> int:
     """Rows the analytics handler wrote: one inbox claim per handled event, never two."""
     async with pg.read_sessions() as session:
-        claims = await session.scalar(select(func.count()).select_from(InboxEntry)
-                                      .where(InboxEntry.consumer == "analytics.count_activity"))
+        claims = await session.scalar(
+            select(func.count())
+            .select_from(InboxEntry)
+            .where(InboxEntry.consumer == "analytics.count_activity")
+        )
         from visionscope.features.analytics.models import ActivityCount
 
         counted = await session.scalar(select(func.coalesce(func.sum(ActivityCount.count), 0)))
@@ -152,14 +184,7 @@ async def test_a_relay_killed_after_publishing_causes_no_second_effect(
     await wait_until_handled(pg, 2)
     assert relay(env, "normal") == 0  # publishes both a second time
     assert (await counts(pg))[1] == 0
-    await asyncio.sleep(3)  # give the second deliveries time to reach the worker
-    await wait_until_handled(pg, 2)
-    assert await effects(pg) == 2
-    r = redis.Redis.from_url(env["VISIONSCOPE_BROKER_URL"])
-    deadline = time.monotonic() + 60
-    while r.llen("analytics") and time.monotonic() < deadline:
-        await asyncio.sleep(0.2)
-    assert r.llen("analytics") == 0
+    await wait_for_broker_drained(env["VISIONSCOPE_BROKER_URL"])  # the second deliveries were consumed
     assert await effects(pg) == 2
 
 
@@ -175,13 +200,23 @@ async def test_two_relays_and_two_workers_keep_each_aggregates_order(
     await wait_until_handled(pg, total)
     async with pg.read_sessions() as session:
         for aggregate in aggregates:
-            recorded = list(await session.scalars(
-                select(OutboxMessage.event_id).where(OutboxMessage.aggregate_id == str(aggregate))
-                .order_by(OutboxMessage.position)))
-            handled = list(await session.scalars(
-                select(InboxEntry.event_id).join(OutboxMessage, OutboxMessage.event_id == InboxEntry.event_id)
-                .where(InboxEntry.consumer == queue_marker("analytics"),
-                       OutboxMessage.aggregate_id == str(aggregate))
-                .order_by(InboxEntry.id)))
+            recorded = list(
+                await session.scalars(
+                    select(OutboxMessage.event_id)
+                    .where(OutboxMessage.aggregate_id == str(aggregate))
+                    .order_by(OutboxMessage.position)
+                )
+            )
+            handled = list(
+                await session.scalars(
+                    select(InboxEntry.event_id)
+                    .join(OutboxMessage, OutboxMessage.event_id == InboxEntry.event_id)
+                    .where(
+                        InboxEntry.consumer == queue_marker("analytics"),
+                        OutboxMessage.aggregate_id == str(aggregate),
+                    )
+                    .order_by(InboxEntry.id)
+                )
+            )
             assert handled == recorded
     assert await effects(pg) == total

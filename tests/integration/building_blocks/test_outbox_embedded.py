@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy import func, select
 
+from tests.helpers import register, workspace
 from visionscope.bootstrap import Container
 from visionscope.building_blocks.consumers import Consumer, Subscription, Subscriptions, queue_marker
 from visionscope.building_blocks.messages import Event
@@ -17,13 +18,15 @@ from visionscope.building_blocks.transport import InProcessBroker, RetryPolicy
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.analytics.models import ActivityCount
 from visionscope.runtime import EmbeddedRuntime
-from tests.helpers import register, workspace
 
 
 async def activity(container: Container, event_type: str) -> int:
     async with container.read_sessions() as session:
-        total = await session.scalar(select(func.coalesce(func.sum(ActivityCount.count), 0))
-                                     .where(ActivityCount.event_type == event_type))
+        total = await session.scalar(
+            select(func.coalesce(func.sum(ActivityCount.count), 0)).where(
+                ActivityCount.event_type == event_type
+            )
+        )
     return int(total or 0)
 
 
@@ -31,8 +34,11 @@ async def test_a_command_writes_its_event_with_the_request_id_and_it_is_handled(
     client: httpx.AsyncClient, container: Container, runtime: EmbeddedRuntime
 ) -> None:
     owner = await register(client)
-    response = await client.post("/v1/workspaces", json={"name": "w", "tier": "free"},
-                                 headers={**owner.headers, "X-Request-ID": "req-42"})
+    response = await client.post(
+        "/v1/workspaces",
+        json={"name": "w", "tier": "free"},
+        headers={**owner.headers, "X-Request-ID": "req-42"},
+    )
     assert response.status_code == 201
     async with container.read_sessions() as session:
         row = await session.scalar(select(OutboxMessage).where(OutboxMessage.type == "WorkspaceCreated"))
@@ -40,17 +46,22 @@ async def test_a_command_writes_its_event_with_the_request_id_and_it_is_handled(
     await runtime.settle()
     assert await activity(container, "WorkspaceCreated") == 1
     async with container.read_sessions() as session:
-        sent = await session.scalar(select(OutboxMessage.sent_at).where(OutboxMessage.event_id == row.event_id))
+        sent = await session.scalar(
+            select(OutboxMessage.sent_at).where(OutboxMessage.event_id == row.event_id)
+        )
     assert sent is not None
 
 
 async def test_a_failed_command_leaves_no_event(client: httpx.AsyncClient, container: Container) -> None:
     owner = await register(client)
-    refused = await client.post("/v1/workspaces", json={"name": "w", "tier": "no-such-tier"}, headers=owner.headers)
+    refused = await client.post(
+        "/v1/workspaces", json={"name": "w", "tier": "no-such-tier"}, headers=owner.headers
+    )
     assert refused.status_code == 422
     async with container.read_sessions() as session:
-        count = await session.scalar(select(func.count()).select_from(OutboxMessage)
-                                     .where(OutboxMessage.type == "WorkspaceCreated"))
+        count = await session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.type == "WorkspaceCreated")
+        )
     assert count == 0
 
 
@@ -107,8 +118,11 @@ async def record_pings(container: Container, stream: uuid.UUID, count: int) -> l
             uow.record(Ping(stream=stream, n=n))
         await uow.commit()
     async with container.read_sessions() as session:
-        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.aggregate_id == str(stream))
-                                     .order_by(OutboxMessage.position))
+        rows = await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.aggregate_id == str(stream))
+            .order_by(OutboxMessage.position)
+        )
         return list(rows)
 
 
@@ -134,8 +148,11 @@ async def test_events_of_one_aggregate_are_handled_in_order_even_if_delivered_ba
         await broker.stop()
     assert seen == [0, 1, 2, 3, 4]
     async with container.read_sessions() as session:
-        handled = await session.scalars(select(InboxEntry.event_id).where(
-            InboxEntry.consumer == queue_marker("analytics")).order_by(InboxEntry.id))
+        handled = await session.scalars(
+            select(InboxEntry.event_id)
+            .where(InboxEntry.consumer == queue_marker("analytics"))
+            .order_by(InboxEntry.id)
+        )
         assert list(handled) == [r.event_id for r in rows]
 
 

@@ -30,7 +30,8 @@ class GetActivity(Query[list[ActivityRead]]):
 
 async def get_activity(query: GetActivity, *, uow: UnitOfWork) -> list[ActivityRead]:
     rows = await uow.session.scalars(
-        select(ActivityCount).where(ActivityCount.workspace == str(query.workspace_id))
+        select(ActivityCount)
+        .where(ActivityCount.workspace == str(query.workspace_id))
         .order_by(ActivityCount.day, ActivityCount.event_type)
     )
     return [ActivityRead(day=r.day, event_type=r.event_type, count=r.count) for r in rows]

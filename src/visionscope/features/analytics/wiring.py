@@ -17,5 +17,7 @@ def message_handlers(c: Collaborators) -> dict[type, Handler]:
 
 
 def event_subscriptions(c: Collaborators, all_events: Iterable[type[Event]]) -> list[Subscription]:
-    return [Subscription(event_type, "analytics", "analytics.count_activity", handlers.count_activity)
-            for event_type in all_events]
+    return [
+        Subscription(event_type, "analytics", "analytics.count_activity", handlers.count_activity)
+        for event_type in all_events
+    ]

@@ -70,17 +70,23 @@ async def create_api_key(
 ) -> ApiKeyWithSecret:
     creator = acting_user(ctx.actor) or uuid.UUID(int=0)
     return await mediator.send(
-        CreateApiKey(workspace_id=workspace_id, name=body.name, role=Role.parse(body.role), created_by=creator), ctx
+        CreateApiKey(
+            workspace_id=workspace_id, name=body.name, role=Role.parse(body.role), created_by=creator
+        ),
+        ctx,
     )
 
 
 @router.get("/workspaces/{workspace_id}/api-keys")
-async def list_api_keys(workspace_id: uuid.UUID, mediator: MediatorDep, ctx: ContextDep) -> dict[str, list[ApiKeyRead]]:
+async def list_api_keys(
+    workspace_id: uuid.UUID, mediator: MediatorDep, ctx: ContextDep
+) -> dict[str, list[ApiKeyRead]]:
     return {"items": await mediator.send(ListApiKeys(workspace_id=workspace_id), ctx)}
 
 
 @router.delete("/workspaces/{workspace_id}/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_api_key(workspace_id: uuid.UUID, key_id: uuid.UUID, mediator: MediatorDep,
-                         ctx: ContextDep) -> Response:
+async def revoke_api_key(
+    workspace_id: uuid.UUID, key_id: uuid.UUID, mediator: MediatorDep, ctx: ContextDep
+) -> Response:
     await mediator.send(RevokeApiKey(workspace_id=workspace_id, key_id=key_id), ctx)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -43,35 +43,63 @@ async def register_user(cmd: RegisterUser, *, uow: UnitOfWork, clock: Clock) -> 
     if await uow.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("An account with this email already exists.", field="email")
     now = clock()
-    user = User(id=uuid.uuid4(), email=email, name=cmd.name.strip(), password_hash=hash_password(cmd.password),
-                created_at=now, updated_at=now)
+    user = User(
+        id=uuid.uuid4(),
+        email=email,
+        name=cmd.name.strip(),
+        password_hash=hash_password(cmd.password),
+        created_at=now,
+        updated_at=now,
+    )
     uow.session.add(user)
     user.record(UserRegistered(user_id=user.id))
     return UserRead(id=user.id, email=user.email, name=user.name, created_at=now)
 
 
-async def _issue(uow: UnitOfWork, user_id: uuid.UUID, family: uuid.UUID, *, clock: Clock,
-                 issuer: TokenIssuer, refresh_ttl: timedelta) -> TokenPair:
+async def _issue(
+    uow: UnitOfWork,
+    user_id: uuid.UUID,
+    family: uuid.UUID,
+    *,
+    clock: Clock,
+    issuer: TokenIssuer,
+    refresh_ttl: timedelta,
+) -> TokenPair:
     now = clock()
     refresh = new_secret()
-    uow.session.add(RefreshToken(user_id=user_id, family_id=family, token_hash=digest(refresh),
-                                 created_at=now, expires_at=now + refresh_ttl))
-    return TokenPair(access_token=issuer.access_token(user_id, now), refresh_token=refresh,
-                     expires_in=int(issuer.access_ttl.total_seconds()))
+    uow.session.add(
+        RefreshToken(
+            user_id=user_id,
+            family_id=family,
+            token_hash=digest(refresh),
+            created_at=now,
+            expires_at=now + refresh_ttl,
+        )
+    )
+    return TokenPair(
+        access_token=issuer.access_token(user_id, now),
+        refresh_token=refresh,
+        expires_in=int(issuer.access_ttl.total_seconds()),
+    )
 
 
-async def sign_in(cmd: SignIn, *, uow: UnitOfWork, clock: Clock, issuer: TokenIssuer,
-                  refresh_ttl: timedelta) -> TokenPair:
+async def sign_in(
+    cmd: SignIn, *, uow: UnitOfWork, clock: Clock, issuer: TokenIssuer, refresh_ttl: timedelta
+) -> TokenPair:
     user = await uow.session.scalar(select(User).where(User.email == normalise_email(cmd.email)))
-    if not verify_password(user.password_hash if user else None, cmd.password) or user is None \
-            or not user.is_active:
+    if (
+        not verify_password(user.password_hash if user else None, cmd.password)
+        or user is None
+        or not user.is_active
+    ):
         raise Unauthenticated("Wrong email or password.")
     user.record(UserSignedIn(user_id=user.id, method="password"))
     return await _issue(uow, user.id, uuid.uuid4(), clock=clock, issuer=issuer, refresh_ttl=refresh_ttl)
 
 
-async def refresh_session(cmd: RefreshSession, *, uow: UnitOfWork, clock: Clock, issuer: TokenIssuer,
-                          refresh_ttl: timedelta) -> TokenPair:
+async def refresh_session(
+    cmd: RefreshSession, *, uow: UnitOfWork, clock: Clock, issuer: TokenIssuer, refresh_ttl: timedelta
+) -> TokenPair:
     now = clock()
     token = await uow.session.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == digest(cmd.refresh_token)).with_for_update()
@@ -80,12 +108,15 @@ async def refresh_session(cmd: RefreshSession, *, uow: UnitOfWork, clock: Clock,
         raise Unauthenticated("This refresh token is not valid; sign in again.")
     if token.used_at is not None:
         # A used token presented again means it leaked: end the whole sign-in.
-        await uow.session.execute(update(RefreshToken).where(RefreshToken.family_id == token.family_id)
-                                  .values(revoked_at=now))
+        await uow.session.execute(
+            update(RefreshToken).where(RefreshToken.family_id == token.family_id).values(revoked_at=now)
+        )
         await uow.commit()  # the refusal itself must last: commit the revocation, then refuse
         raise Unauthenticated("This refresh token was already used; sign in again.")
     claimed = await uow.session.execute(
-        update(RefreshToken).where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None)).values(used_at=now)
+        update(RefreshToken)
+        .where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None))
+        .values(used_at=now)
     )
     if getattr(claimed, "rowcount", 0) != 1:
         raise Unauthenticated("This refresh token was already used; sign in again.")
@@ -97,12 +128,15 @@ async def refresh_session(cmd: RefreshSession, *, uow: UnitOfWork, clock: Clock,
 
 
 async def sign_out(cmd: SignOut, *, uow: UnitOfWork, clock: Clock) -> None:
-    token = await uow.session.scalar(select(RefreshToken).where(
-        RefreshToken.token_hash == digest(cmd.refresh_token)))
+    token = await uow.session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == digest(cmd.refresh_token))
+    )
     if token is not None:
-        await uow.session.execute(update(RefreshToken).where(RefreshToken.family_id == token.family_id,
-                                                             RefreshToken.revoked_at.is_(None))
-                                  .values(revoked_at=clock()))
+        await uow.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family_id == token.family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=clock())
+        )
 
 
 async def create_api_key(cmd: CreateApiKey, *, uow: UnitOfWork, clock: Clock) -> ApiKeyWithSecret:
@@ -110,13 +144,30 @@ async def create_api_key(cmd: CreateApiKey, *, uow: UnitOfWork, clock: Clock) ->
         raise Forbidden("An API key can have the admin role at most.")
     now = clock()
     secret = new_secret(API_KEY_PREFIX)
-    key = ApiKey(id=uuid.uuid4(), workspace_id=cmd.workspace_id, name=cmd.name.strip(), prefix=secret[:12],
-                 key_hash=digest(secret), role=cmd.role.label, created_by=cmd.created_by, created_at=now)
+    key = ApiKey(
+        id=uuid.uuid4(),
+        workspace_id=cmd.workspace_id,
+        name=cmd.name.strip(),
+        prefix=secret[:12],
+        key_hash=digest(secret),
+        role=cmd.role.label,
+        created_by=cmd.created_by,
+        created_at=now,
+    )
     uow.session.add(key)
-    key.record(ApiKeyCreated(workspace_id=cmd.workspace_id, key_id=key.id, role=key.role,
-                             created_by=cmd.created_by))
-    return ApiKeyWithSecret(id=key.id, name=key.name, prefix=key.prefix, role=key.role, created_at=now,
-                            last_used_at=None, revoked_at=None, key=secret)
+    key.record(
+        ApiKeyCreated(workspace_id=cmd.workspace_id, key_id=key.id, role=key.role, created_by=cmd.created_by)
+    )
+    return ApiKeyWithSecret(
+        id=key.id,
+        name=key.name,
+        prefix=key.prefix,
+        role=key.role,
+        created_at=now,
+        last_used_at=None,
+        revoked_at=None,
+        key=secret,
+    )
 
 
 async def revoke_api_key(cmd: RevokeApiKey, *, uow: UnitOfWork, clock: Clock) -> None:

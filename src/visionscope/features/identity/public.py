@@ -27,8 +27,14 @@ async def user_id_by_email(session: AsyncSession, email: str) -> uuid.UUID | Non
     return found
 
 
-async def revoke_keys(uow: UnitOfWork, *, workspace_id: uuid.UUID, now: datetime,
-                      created_by: uuid.UUID | None = None, reason: str) -> int:
+async def revoke_keys(
+    uow: UnitOfWork,
+    *,
+    workspace_id: uuid.UUID,
+    now: datetime,
+    created_by: uuid.UUID | None = None,
+    reason: str,
+) -> int:
     """Revoke a workspace's live API keys (only those one user created, when ``created_by`` is set)."""
     query = select(ApiKey).where(ApiKey.workspace_id == workspace_id, ApiKey.revoked_at.is_(None))
     if created_by is not None:
@@ -74,8 +80,9 @@ class Authenticator:
             async with self.sessions() as session:
                 await session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
                 await session.commit()
-        return ApiKeyActor(key_id=key.id, workspace_id=key.workspace_id, role=Role.parse(key.role),
-                           created_by=key.created_by)
+        return ApiKeyActor(
+            key_id=key.id, workspace_id=key.workspace_id, role=Role.parse(key.role), created_by=key.created_by
+        )
 
 
 async def user_profiles(session: AsyncSession, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:

@@ -38,5 +38,15 @@ async def list_api_keys(query: ListApiKeys, *, uow: UnitOfWork) -> list[ApiKeyRe
     keys = await uow.session.scalars(
         select(ApiKey).where(ApiKey.workspace_id == query.workspace_id).order_by(ApiKey.created_at)
     )
-    return [ApiKeyRead(id=k.id, name=k.name, prefix=k.prefix, role=k.role, created_at=k.created_at,
-                       last_used_at=k.last_used_at, revoked_at=k.revoked_at) for k in keys]
+    return [
+        ApiKeyRead(
+            id=k.id,
+            name=k.name,
+            prefix=k.prefix,
+            role=k.role,
+            created_at=k.created_at,
+            last_used_at=k.last_used_at,
+            revoked_at=k.revoked_at,
+        )
+        for k in keys
+    ]

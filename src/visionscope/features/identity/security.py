@@ -51,16 +51,25 @@ class TokenIssuer:
 
     def access_token(self, user_id: uuid.UUID, now: datetime) -> str:
         claims = {
-            "sub": str(user_id), "iat": int(now.timestamp()), "exp": int((now + self.access_ttl).timestamp()),
-            "iss": self.issuer, "typ": "access", "jti": uuid.uuid4().hex,
+            "sub": str(user_id),
+            "iat": int(now.timestamp()),
+            "exp": int((now + self.access_ttl).timestamp()),
+            "iss": self.issuer,
+            "typ": "access",
+            "jti": uuid.uuid4().hex,
         }
         return jwt.encode(claims, self.secret, algorithm=self.algorithm)
 
     def user_of(self, token: str) -> uuid.UUID:
         """The user id in a valid, unexpired access token; InvalidToken otherwise."""
         try:
-            claims = jwt.decode(token, self.secret, algorithms=[self.algorithm], issuer=self.issuer,
-                                options={"require": ["exp", "sub", "iat"]})
+            claims = jwt.decode(
+                token,
+                self.secret,
+                algorithms=[self.algorithm],
+                issuer=self.issuer,
+                options={"require": ["exp", "sub", "iat"]},
+            )
         except jwt.PyJWTError as err:
             raise InvalidToken(str(err)) from None
         if claims.get("typ") != "access":

@@ -72,8 +72,9 @@ async def get_workspace(workspace_id: uuid.UUID, mediator: MediatorDep, ctx: Con
 
 
 @router.patch("/workspaces/{workspace_id}")
-async def rename_workspace(workspace_id: uuid.UUID, body: WorkspaceUpdate, mediator: MediatorDep,
-                           ctx: ContextDep) -> WorkspaceRead:
+async def rename_workspace(
+    workspace_id: uuid.UUID, body: WorkspaceUpdate, mediator: MediatorDep, ctx: ContextDep
+) -> WorkspaceRead:
     return await mediator.send(RenameWorkspace(workspace_id=workspace_id, name=body.name), ctx)
 
 
@@ -84,28 +85,41 @@ async def delete_workspace(workspace_id: uuid.UUID, mediator: MediatorDep, ctx: 
 
 
 @router.get("/workspaces/{workspace_id}/collaborators")
-async def list_collaborators(workspace_id: uuid.UUID, mediator: MediatorDep, ctx: ContextDep) -> dict[str, Any]:
+async def list_collaborators(
+    workspace_id: uuid.UUID, mediator: MediatorDep, ctx: ContextDep
+) -> dict[str, Any]:
     return page_of(await mediator.send(ListCollaborators(workspace_id=workspace_id), ctx), None)
 
 
 @router.post("/workspaces/{workspace_id}/collaborators", status_code=status.HTTP_201_CREATED)
-async def add_collaborator(workspace_id: uuid.UUID, body: CollaboratorCreate, mediator: MediatorDep,
-                           ctx: ContextDep) -> CollaboratorRead:
-    return await mediator.send(AddCollaborator(workspace_id=workspace_id, email=body.email,
-                                               role=Role.parse(body.role), invited_by=_user(ctx)), ctx)
+async def add_collaborator(
+    workspace_id: uuid.UUID, body: CollaboratorCreate, mediator: MediatorDep, ctx: ContextDep
+) -> CollaboratorRead:
+    return await mediator.send(
+        AddCollaborator(
+            workspace_id=workspace_id, email=body.email, role=Role.parse(body.role), invited_by=_user(ctx)
+        ),
+        ctx,
+    )
 
 
 @router.patch("/workspaces/{workspace_id}/collaborators/{user_id}")
-async def change_collaborator(workspace_id: uuid.UUID, user_id: uuid.UUID, body: CollaboratorUpdate,
-                              mediator: MediatorDep, ctx: ContextDep) -> CollaboratorRead:
+async def change_collaborator(
+    workspace_id: uuid.UUID,
+    user_id: uuid.UUID,
+    body: CollaboratorUpdate,
+    mediator: MediatorDep,
+    ctx: ContextDep,
+) -> CollaboratorRead:
     return await mediator.send(
         ChangeCollaboratorRole(workspace_id=workspace_id, user_id=user_id, role=Role.parse(body.role)), ctx
     )
 
 
 @router.delete("/workspaces/{workspace_id}/collaborators/{user_id}", status_code=NO_CONTENT)
-async def remove_collaborator(workspace_id: uuid.UUID, user_id: uuid.UUID, mediator: MediatorDep,
-                              ctx: ContextDep) -> Response:
+async def remove_collaborator(
+    workspace_id: uuid.UUID, user_id: uuid.UUID, mediator: MediatorDep, ctx: ContextDep
+) -> Response:
     if acting_user(ctx.actor) == user_id:
         await mediator.send(LeaveWorkspace(workspace_id=workspace_id, user_id=user_id), ctx)
     else:
@@ -114,22 +128,25 @@ async def remove_collaborator(workspace_id: uuid.UUID, user_id: uuid.UUID, media
 
 
 @router.post("/workspaces/{workspace_id}/owner")
-async def transfer_ownership(workspace_id: uuid.UUID, body: OwnerChange, mediator: MediatorDep,
-                             ctx: ContextDep) -> WorkspaceRead:
+async def transfer_ownership(
+    workspace_id: uuid.UUID, body: OwnerChange, mediator: MediatorDep, ctx: ContextDep
+) -> WorkspaceRead:
     return await mediator.send(TransferOwnership(workspace_id=workspace_id, new_owner_id=body.user_id), ctx)
 
 
 @router.post("/workspaces/{workspace_id}/projects", status_code=status.HTTP_201_CREATED)
-async def create_project(workspace_id: uuid.UUID, body: ProjectCreate, mediator: MediatorDep,
-                         ctx: ContextDep) -> ProjectRead:
+async def create_project(
+    workspace_id: uuid.UUID, body: ProjectCreate, mediator: MediatorDep, ctx: ContextDep
+) -> ProjectRead:
     return await mediator.send(
         CreateProject(workspace_id=workspace_id, name=body.name, created_by=acting_user(ctx.actor)), ctx
     )
 
 
 @router.get("/workspaces/{workspace_id}/projects")
-async def list_projects(workspace_id: uuid.UUID, page: PageDep, mediator: MediatorDep,
-                        ctx: ContextDep) -> dict[str, Any]:
+async def list_projects(
+    workspace_id: uuid.UUID, page: PageDep, mediator: MediatorDep, ctx: ContextDep
+) -> dict[str, Any]:
     items, next_cursor = await mediator.send(
         ListProjects(workspace_id=workspace_id, limit=page.limit, cursor=page.cursor), ctx
     )

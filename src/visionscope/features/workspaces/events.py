@@ -68,6 +68,13 @@ class ProjectDeleted(Event):
 
 
 EVENTS: tuple[type[Event], ...] = (
-    WorkspaceCreated, WorkspaceRenamed, WorkspaceDeleted, CollaboratorAdded, CollaboratorRoleChanged,
-    CollaboratorRemoved, OwnershipTransferred, ProjectCreated, ProjectDeleted,
+    WorkspaceCreated,
+    WorkspaceRenamed,
+    WorkspaceDeleted,
+    CollaboratorAdded,
+    CollaboratorRoleChanged,
+    CollaboratorRemoved,
+    OwnershipTransferred,
+    ProjectCreated,
+    ProjectDeleted,
 )

@@ -59,9 +59,13 @@ async def _workspace(uow: UnitOfWork, workspace_id: uuid.UUID) -> Workspace:
 
 
 async def _collaborator(uow: UnitOfWork, workspace_id: uuid.UUID, user_id: uuid.UUID) -> Collaborator:
-    member = await uow.session.scalar(select(Collaborator).where(
-        Collaborator.workspace_id == workspace_id, Collaborator.user_id == user_id,
-        Collaborator.status == "active"))
+    member = await uow.session.scalar(
+        select(Collaborator).where(
+            Collaborator.workspace_id == workspace_id,
+            Collaborator.user_id == user_id,
+            Collaborator.status == "active",
+        )
+    )
     if member is None:
         raise NotFound(f"No collaborator with user id {user_id} in this workspace.")
     return member
@@ -69,22 +73,47 @@ async def _collaborator(uow: UnitOfWork, workspace_id: uuid.UUID, user_id: uuid.
 
 async def _collaborator_read(uow: UnitOfWork, member: Collaborator) -> CollaboratorRead:
     name, email = (await user_profiles(uow.session, [member.user_id]))[member.user_id]
-    return CollaboratorRead(user_id=member.user_id, name=name, email=email, role=member.role,
-                            invited_by=member.invited_by, created_at=member.created_at)
+    return CollaboratorRead(
+        user_id=member.user_id,
+        name=name,
+        email=email,
+        role=member.role,
+        invited_by=member.invited_by,
+        created_at=member.created_at,
+    )
 
 
 async def create_workspace(cmd: CreateWorkspace, *, uow: UnitOfWork, clock: Clock) -> WorkspaceRead:
     tier_id = await active_tier_id(uow.session, cmd.tier)
     if tier_id is None:
-        raise InvalidInput(f"There is no tier {cmd.tier!r} open to new workspaces.", errors=[
-            {"field": "tier", "message": "unknown or inactive tier"}])
+        raise InvalidInput(
+            f"There is no tier {cmd.tier!r} open to new workspaces.",
+            errors=[{"field": "tier", "message": "unknown or inactive tier"}],
+        )
     now = clock()
-    workspace = Workspace(id=uuid.uuid4(), name=cmd.name, tier_id=tier_id, owner_id=cmd.owner_id,
-                          period_start=now, period_end=add_month(now), created_at=now, updated_at=now)
+    workspace = Workspace(
+        id=uuid.uuid4(),
+        name=cmd.name,
+        tier_id=tier_id,
+        owner_id=cmd.owner_id,
+        period_start=now,
+        period_end=add_month(now),
+        created_at=now,
+        updated_at=now,
+    )
     uow.session.add(workspace)
     await uow.flush()  # rows of tables without a relationship() are not ordered by the flush
-    uow.session.add(Collaborator(workspace_id=workspace.id, user_id=cmd.owner_id, role="owner",
-                                 invited_by=None, status="active", created_at=now, updated_at=now))
+    uow.session.add(
+        Collaborator(
+            workspace_id=workspace.id,
+            user_id=cmd.owner_id,
+            role="owner",
+            invited_by=None,
+            status="active",
+            created_at=now,
+            updated_at=now,
+        )
+    )
     workspace.record(WorkspaceCreated(workspace_id=workspace.id, owner_id=cmd.owner_id, tier=cmd.tier))
     await uow.flush()
     return await read_workspace(uow.session, workspace.id, Role.OWNER)
@@ -96,8 +125,11 @@ async def rename_workspace(cmd: RenameWorkspace, *, uow: UnitOfWork) -> Workspac
         workspace.name = cmd.name
         workspace.record(WorkspaceRenamed(workspace_id=workspace.id))
     await uow.flush()
-    role = await uow.session.scalar(select(Collaborator.role).where(
-        Collaborator.workspace_id == workspace.id, Collaborator.user_id == uow.actor_id))
+    role = await uow.session.scalar(
+        select(Collaborator.role).where(
+            Collaborator.workspace_id == workspace.id, Collaborator.user_id == uow.actor_id
+        )
+    )
     return await read_workspace(uow.session, workspace.id, Role.parse(role) if role else Role.ADMIN)
 
 
@@ -106,8 +138,11 @@ async def delete_workspace(cmd: DeleteWorkspace, *, uow: UnitOfWork, clock: Cloc
     workspace = await _workspace(uow, cmd.workspace_id)
     now = clock()
     workspace.deleted_at = now
-    await uow.session.execute(update(Project).where(Project.workspace_id == workspace.id,
-                                                    Project.archived_at.is_(None)).values(archived_at=now))
+    await uow.session.execute(
+        update(Project)
+        .where(Project.workspace_id == workspace.id, Project.archived_at.is_(None))
+        .values(archived_at=now)
+    )
     await revoke_keys(uow, workspace_id=workspace.id, now=now, reason="workspace deleted")
     workspace.record(WorkspaceDeleted(workspace_id=workspace.id))
 
@@ -115,22 +150,33 @@ async def delete_workspace(cmd: DeleteWorkspace, *, uow: UnitOfWork, clock: Cloc
 async def add_collaborator(cmd: AddCollaborator, *, uow: UnitOfWork, clock: Clock) -> CollaboratorRead:
     workspace = await _workspace(uow, cmd.workspace_id)
     if cmd.role >= Role.OWNER:
-        raise InvalidInput("Make someone owner by transferring ownership.", errors=[
-            {"field": "role", "message": "owner cannot be assigned"}])
+        raise InvalidInput(
+            "Make someone owner by transferring ownership.",
+            errors=[{"field": "role", "message": "owner cannot be assigned"}],
+        )
     user_id = await user_id_by_email(uow.session, cmd.email)
     if user_id is None:
         raise NotFound("No VisionScope account uses that email; ask them to register first.", field="email")
-    member = await uow.session.scalar(select(Collaborator).where(
-        Collaborator.workspace_id == workspace.id, Collaborator.user_id == user_id))
+    member = await uow.session.scalar(
+        select(Collaborator).where(Collaborator.workspace_id == workspace.id, Collaborator.user_id == user_id)
+    )
     if member is not None and member.status == "active":
         raise Conflict("That user is already a collaborator.", user_id=str(user_id))
     now = clock()
     if member is None:
         member = Collaborator(workspace_id=workspace.id, user_id=user_id, created_at=now)
         uow.session.add(member)
-    member.role, member.status, member.invited_by, member.updated_at = cmd.role.label, "active", cmd.invited_by, now
-    workspace.record(CollaboratorAdded(workspace_id=workspace.id, user_id=user_id, role=cmd.role.label,
-                                       invited_by=cmd.invited_by))
+    member.role, member.status, member.invited_by, member.updated_at = (
+        cmd.role.label,
+        "active",
+        cmd.invited_by,
+        now,
+    )
+    workspace.record(
+        CollaboratorAdded(
+            workspace_id=workspace.id, user_id=user_id, role=cmd.role.label, invited_by=cmd.invited_by
+        )
+    )
     await uow.flush()
     return await _collaborator_read(uow, member)
 
@@ -141,18 +187,31 @@ async def change_collaborator_role(cmd: ChangeCollaboratorRole, *, uow: UnitOfWo
     if member.role == "owner" or cmd.role >= Role.OWNER:
         raise Conflict("The owner's role changes only by transferring ownership.")
     if member.role != cmd.role.label:
-        workspace.record(CollaboratorRoleChanged(workspace_id=workspace.id, user_id=member.user_id,
-                                                 old_role=member.role, new_role=cmd.role.label))
+        workspace.record(
+            CollaboratorRoleChanged(
+                workspace_id=workspace.id,
+                user_id=member.user_id,
+                old_role=member.role,
+                new_role=cmd.role.label,
+            )
+        )
         member.role = cmd.role.label
     return await _collaborator_read(uow, member)
 
 
-async def _remove(uow: UnitOfWork, workspace: Workspace, member: Collaborator, *, left: bool, now: datetime) -> None:
+async def _remove(
+    uow: UnitOfWork, workspace: Workspace, member: Collaborator, *, left: bool, now: datetime
+) -> None:
     if member.role == "owner":
         raise Conflict("The owner can neither leave nor be removed; transfer ownership first.")
     member.status, member.updated_at = "removed", now
-    await revoke_keys(uow, workspace_id=workspace.id, created_by=member.user_id, now=now,
-                      reason="collaborator left" if left else "collaborator removed")
+    await revoke_keys(
+        uow,
+        workspace_id=workspace.id,
+        created_by=member.user_id,
+        now=now,
+        reason="collaborator left" if left else "collaborator removed",
+    )
     workspace.record(CollaboratorRemoved(workspace_id=workspace.id, user_id=member.user_id, left=left))
 
 
@@ -175,8 +234,11 @@ async def transfer_ownership(cmd: TransferOwnership, *, uow: UnitOfWork) -> Work
         raise Conflict("That user already owns the workspace.")
     old_owner = await _collaborator(uow, workspace.id, workspace.owner_id)
     old_owner.role, new_owner.role = "admin", "owner"
-    workspace.record(OwnershipTransferred(workspace_id=workspace.id, old_owner_id=workspace.owner_id,
-                                          new_owner_id=new_owner.user_id))
+    workspace.record(
+        OwnershipTransferred(
+            workspace_id=workspace.id, old_owner_id=workspace.owner_id, new_owner_id=new_owner.user_id
+        )
+    )
     workspace.owner_id = new_owner.user_id
     await uow.flush()
     return await read_workspace(uow.session, workspace.id, Role.ADMIN)
@@ -185,8 +247,14 @@ async def transfer_ownership(cmd: TransferOwnership, *, uow: UnitOfWork) -> Work
 async def create_project(cmd: CreateProject, *, uow: UnitOfWork, clock: Clock) -> ProjectRead:
     workspace = await _workspace(uow, cmd.workspace_id)
     now = clock()
-    project = Project(id=uuid.uuid4(), workspace_id=workspace.id, name=cmd.name, created_by=cmd.created_by,
-                      created_at=now, updated_at=now)
+    project = Project(
+        id=uuid.uuid4(),
+        workspace_id=workspace.id,
+        name=cmd.name,
+        created_by=cmd.created_by,
+        created_at=now,
+        updated_at=now,
+    )
     uow.session.add(project)
     project.record(ProjectCreated(workspace_id=workspace.id, project_id=project.id))
     return ProjectRead(id=project.id, workspace_id=workspace.id, name=project.name, created_at=now)

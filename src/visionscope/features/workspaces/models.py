@@ -18,7 +18,9 @@ class Workspace(IdMixin, TimestampMixin, RecordsEvents, Base):
     __tablename__ = "workspaces"
 
     name: Mapped[str] = mapped_column(String(200))
-    tier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pricing_tiers.id", ondelete="RESTRICT"), index=True)
+    tier_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("pricing_tiers.id", ondelete="RESTRICT"), index=True
+    )
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     period_start: Mapped[datetime]
     period_end: Mapped[datetime]

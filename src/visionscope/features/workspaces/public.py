@@ -21,7 +21,8 @@ async def live_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> uuid
 
 async def workspace_of_project(session: AsyncSession, project_id: uuid.UUID) -> uuid.UUID | None:
     found: uuid.UUID | None = await session.scalar(
-        select(Project.workspace_id).join(Workspace, Workspace.id == Project.workspace_id)
+        select(Project.workspace_id)
+        .join(Workspace, Workspace.id == Project.workspace_id)
         .where(Project.id == project_id, Project.archived_at.is_(None), Workspace.deleted_at.is_(None))
     )
     return found
@@ -30,9 +31,13 @@ async def workspace_of_project(session: AsyncSession, project_id: uuid.UUID) -> 
 async def membership(session: AsyncSession, workspace_id: uuid.UUID, user_id: uuid.UUID) -> Role | None:
     """The user's role in a live workspace, or None."""
     label = await session.scalar(
-        select(Collaborator.role).join(Workspace, Workspace.id == Collaborator.workspace_id).where(
-            Collaborator.workspace_id == workspace_id, Collaborator.user_id == user_id,
-            Collaborator.status == "active", Workspace.deleted_at.is_(None),
+        select(Collaborator.role)
+        .join(Workspace, Workspace.id == Collaborator.workspace_id)
+        .where(
+            Collaborator.workspace_id == workspace_id,
+            Collaborator.user_id == user_id,
+            Collaborator.status == "active",
+            Workspace.deleted_at.is_(None),
         )
     )
     return Role.parse(label) if label else None
