@@ -85,7 +85,7 @@ def _run_api(host: str | None, port: int | None, *, embedded: bool) -> None:
         f"Sign in:            curl -X POST {url}/v1/auth/token -d 'username=you@example.com' "
         "-d 'password=a long password'"
     )
-    uvicorn.run(app, host=bind_host, port=bind_port, log_config=None, proxy_headers=True)
+    uvicorn.run(app, host=bind_host, port=bind_port, log_config=None, proxy_headers=True, access_log=False)
 
 
 @main.command()

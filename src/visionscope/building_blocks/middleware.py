@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 import uuid
@@ -13,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from visionscope.building_blocks.metrics import Metrics
 
 _REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+log = logging.getLogger("visionscope.http")
 
 
 class RequestMiddleware:
@@ -68,8 +70,20 @@ class RequestMiddleware:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             method = scope.get("method", "")
+            elapsed = time.perf_counter() - started
             self.metrics.http_requests.labels(method, template, str(status)).inc()
-            self.metrics.http_latency.labels(method, template).observe(time.perf_counter() - started)
+            self.metrics.http_latency.labels(method, template).observe(elapsed)
+            # The route template, never the raw path: ids and query strings stay out of the logs.
+            log.info(
+                "request",
+                extra={
+                    "method": method,
+                    "route": template,
+                    "status": status,
+                    "ms": round(elapsed * 1000, 1),
+                    "request_id": request_id,
+                },
+            )
 
 
 class _BodyTooLarge(Exception):

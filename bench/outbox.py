@@ -1,0 +1,209 @@
+"""Outbox benchmark: events relayed and handled per second, and commit-to-handled latency,
+on PostgreSQL + Redis with a real relay process and Celery worker, against a plain Redis
+push and pop of the same payloads measured in the same run.
+
+    VISIONSCOPE_TEST_DATABASE_URL=postgresql+asyncpg://... VISIONSCOPE_TEST_REDIS_URL=redis://... \\
+        .venv/bin/python bench/outbox.py [--events 2000]
+
+It creates (and afterwards drops) a database of its own on the same server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import redis
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from visionscope.bootstrap import build_container
+from visionscope.building_blocks.consumers import queue_marker
+from visionscope.building_blocks.outbox import InboxEntry, OutboxMessage, event_payload
+from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.config import Settings
+from visionscope.features.workspaces.events import WorkspaceRenamed
+from visionscope.migrate import upgrade
+
+
+BENCH_REDIS_DB = 15
+
+
+def make_redis_url(url: str, db: int) -> str:
+    base = url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+    return f"{base}/{db}"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def admin(url: str, statement: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(statement))
+    await engine.dispose()
+
+
+def redis_anchor(url: str, payloads: list[str]) -> float:
+    """Seconds to push every payload to a Redis list and pop it again, one command each."""
+    client = redis.Redis.from_url(url)
+    key = f"bench:{uuid.uuid4().hex}"
+    started = time.perf_counter()
+    for payload in payloads:
+        client.rpush(key, payload)
+    for _ in payloads:
+        client.blpop([key], timeout=10)
+    elapsed = time.perf_counter() - started
+    client.delete(key)
+    return elapsed
+
+
+async def handled_count(container: object, since_position: int) -> int:
+    async with container.read_sessions() as session:  # type: ignore[attr-defined]
+        count = await session.scalar(
+            select(func.count())
+            .select_from(InboxEntry)
+            .join(OutboxMessage, OutboxMessage.event_id == InboxEntry.event_id)
+            .where(InboxEntry.consumer == queue_marker("analytics"), OutboxMessage.position > since_position)
+        )
+    return int(count or 0)
+
+
+async def run(events: int, paced: int, base_url: str, given_redis_url: str) -> None:
+    # A database number of its own, so that the benchmark never touches other work on the server.
+    redis_url = str(make_redis_url(given_redis_url, BENCH_REDIS_DB))
+    name = f"visionscope_bench_{os.getpid()}"
+    server = make_url(base_url)
+    await admin(
+        server.set(database="postgres").render_as_string(hide_password=False), f'CREATE DATABASE "{name}"'
+    )
+    url = server.set(database=name).render_as_string(hide_password=False)
+    data_dir = Path(tempfile.mkdtemp(prefix="visionscope-bench-"))
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        await asyncio.to_thread(upgrade, url)
+        redis.Redis.from_url(redis_url).flushdb()
+        env = {
+            **os.environ,
+            "VISIONSCOPE_DATABASE_URL": url,
+            "VISIONSCOPE_BROKER_URL": redis_url,
+            "VISIONSCOPE_DATA_DIR": str(data_dir),
+            "VISIONSCOPE_SECRET_KEY": "bench-" + "x" * 40,
+            "VISIONSCOPE_LOG_LEVEL": "WARNING",
+        }
+        settings = Settings(
+            database_url=url,
+            broker_url=redis_url,
+            data_dir=data_dir,
+            secret_key=env["VISIONSCOPE_SECRET_KEY"],
+        )
+        container = build_container(settings)
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "visionscope", "worker", "-Q", "analytics", "--concurrency", "2"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "visionscope", "relay"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        await asyncio.sleep(3)  # let the worker connect
+
+        # Throughput: commit every event (50 to a transaction), then wait until all are handled.
+        sample = [WorkspaceRenamed(workspace_id=uuid.uuid4()) for _ in range(events)]
+        started = time.perf_counter()
+        for chunk in range(0, events, 50):
+            uow = UnitOfWork(container.sessions)
+            async with uow:
+                for event in sample[chunk : chunk + 50]:
+                    uow.record(event)
+                await uow.commit()
+        while await handled_count(container, 0) < events:
+            await asyncio.sleep(0.05)
+        throughput_seconds = time.perf_counter() - started
+
+        # Latency: one event a transaction at a steady pace, commit time to handled time.
+        async with container.read_sessions() as session:
+            last = int(await session.scalar(select(func.max(OutboxMessage.position))) or 0)
+        for _ in range(paced):
+            uow = UnitOfWork(container.sessions)
+            async with uow:
+                uow.record(WorkspaceRenamed(workspace_id=uuid.uuid4()))
+                await uow.commit()
+            await asyncio.sleep(0.02)
+        while await handled_count(container, last) < paced:
+            await asyncio.sleep(0.05)
+        async with container.read_sessions() as session:
+            rows = (
+                await session.execute(
+                    select(OutboxMessage.created_at, InboxEntry.handled_at)
+                    .join(InboxEntry, InboxEntry.event_id == OutboxMessage.event_id)
+                    .where(InboxEntry.consumer == queue_marker("analytics"), OutboxMessage.position > last)
+                )
+            ).all()
+        latencies = [(handled - created).total_seconds() * 1000 for created, handled in rows]
+        await container.dispose()
+
+        payloads = [json.dumps(event_payload(e)) for e in sample]
+        anchor_seconds = redis_anchor(redis_url, payloads)
+        ours = events / throughput_seconds
+        plain = events / anchor_seconds
+        print(f"events: {events} (throughput), {paced} (latency, one per transaction)")
+        print(f"outbox -> relay -> Celery -> handler: {ours:,.0f} events/s")
+        print(f"plain Redis push+pop of the same payloads: {plain:,.0f} payloads/s")
+        print(
+            f"commit-to-handled latency: p50 {percentile(latencies, 0.5):.1f} ms, "
+            f"p99 {percentile(latencies, 0.99):.1f} ms, mean {statistics.mean(latencies):.1f} ms"
+        )
+        print(f"ratio (plain Redis rate / outbox rate): {plain / ours:.1f}x")
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        await admin(
+            server.set(database="postgres").render_as_string(hide_password=False),
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--paced", type=int, default=200)
+    parser.add_argument("--database-url", default=os.environ.get("VISIONSCOPE_TEST_DATABASE_URL"))
+    parser.add_argument("--redis-url", default=os.environ.get("VISIONSCOPE_TEST_REDIS_URL"))
+    args = parser.parse_args()
+    if not args.database_url or not args.redis_url:
+        parser.error(
+            "set VISIONSCOPE_TEST_DATABASE_URL and VISIONSCOPE_TEST_REDIS_URL (PostgreSQL and Redis)"
+        )
+    asyncio.run(run(args.events, args.paced, args.database_url, args.redis_url))
+
+
+if __name__ == "__main__":
+    main()
