@@ -35,7 +35,6 @@ from visionscope.config import Settings
 from visionscope.features.workspaces.events import WorkspaceRenamed
 from visionscope.migrate import upgrade
 
-
 BENCH_REDIS_DB = 15
 
 
