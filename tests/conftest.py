@@ -15,7 +15,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from visionscope.app import create_app
 from visionscope.bootstrap import Container, build_container
+from visionscope.building_blocks.db import create_engine, session_factory
+from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.config import Settings
+from visionscope.features.billing.catalog import LoadCatalog, load_catalog, read_catalog
 from visionscope.migrate import upgrade
 from visionscope.runtime import EmbeddedRuntime
 
@@ -52,6 +55,7 @@ def postgres_migrated() -> str:
 
 
 async def truncate_postgres(url: str) -> None:
+    """Empty every table but the catalog, and put the packaged catalog back as it was."""
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         names = (
@@ -65,6 +69,12 @@ async def truncate_postgres(url: str) -> None:
                 text("TRUNCATE " + ", ".join(f'"{n}"' for n in wipe) + " RESTART IDENTITY CASCADE")
             )
     await engine.dispose()
+    catalog_engine = create_engine(url)
+    uow = UnitOfWork(session_factory(catalog_engine))
+    async with uow:
+        await load_catalog(LoadCatalog(catalog=read_catalog().model_dump()), uow=uow)
+        await uow.commit()
+    await catalog_engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
