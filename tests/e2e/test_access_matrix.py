@@ -6,11 +6,13 @@ a path parameter or body this table does not know fails the test until it is add
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from fastapi.routing import APIRoute
 
@@ -50,6 +52,7 @@ MIN_ROLE = {
     ("GET", "/v1/workspaces/{workspace_id}/activity"): "admin",
 }
 ROLES = ["viewer", "editor", "admin", "owner"]
+SECRET = "test-secret-" + "x" * 40  # the key the test settings sign tokens with
 
 
 def body_for(method: str, path: str, target: Account) -> dict[str, Any] | None:
@@ -168,6 +171,21 @@ async def test_a_role_below_the_one_needed_answers_403(client: httpx.AsyncClient
             continue
         response = await call(client, method, path, world, headers=caller.headers)
         assert response.status_code == 403, f"{role} {method} {path}: {response.status_code} {response.text}"
+
+
+async def test_expired_or_tampered_tokens_answer_401_everywhere(client: httpx.AsyncClient) -> None:
+    world = await build_world(client)
+    claims = jwt.decode(world.owner.token, options={"verify_signature": False})
+    expired = jwt.encode({**claims, "exp": int(time.time()) - 60}, SECRET, algorithm="HS256")
+    forged = jwt.encode(
+        {**claims, "sub": world.outsider.id}, "another secret of enough length!!", algorithm="HS256"
+    )
+    head, body, signature = world.owner.token.split(".")
+    tampered = f"{head}.{body}.{signature[::-1]}"
+    for token in (expired, forged, tampered):
+        for method, path in MIN_ROLE:
+            response = await call(client, method, path, world, headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 401, f"{method} {path}: {response.status_code}"
 
 
 async def test_a_revoked_api_key_answers_401_everywhere(client: httpx.AsyncClient) -> None:
