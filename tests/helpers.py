@@ -53,3 +53,23 @@ async def add_member(
         headers=owner.headers,
     )
     assert response.status_code == 201, response.text
+
+
+def tiny_video() -> bytes:
+    """A one-second 64x64 H.264 MP4 made in memory: a real video, for tests that need any video."""
+    import io
+
+    import av
+    import numpy as np
+
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for n in range(10):
+            picture = np.full((64, 64, 3), n * 20, dtype=np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()

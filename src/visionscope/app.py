@@ -15,6 +15,8 @@ from visionscope.config import Settings
 from visionscope.features.analytics.api import router as analytics_router
 from visionscope.features.billing.api import router as billing_router
 from visionscope.features.identity.api import router as identity_router
+from visionscope.features.notifications.api import router as notifications_router
+from visionscope.features.videos.api import router as videos_router
 from visionscope.features.workspaces.api import router as workspaces_router
 from visionscope.operations import router as operations_router
 from visionscope.runtime import EmbeddedRuntime
@@ -51,4 +53,6 @@ def create_app(settings: Settings, container: Container | None = None, *, embedd
     app.add_middleware(RequestMiddleware, metrics=built.metrics, max_body=settings.max_json_body_bytes)
     for router in (operations_router, identity_router, workspaces_router, billing_router, analytics_router):
         app.include_router(router)
+    app.include_router(notifications_router)
+    app.include_router(videos_router)
     return app

@@ -11,30 +11,43 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from visionscope.building_blocks.behaviors import Authorization, LoggingAndMetrics, Transaction, Validation
-from visionscope.building_blocks.consumers import Consumer, Subscription, Subscriptions
+from visionscope.building_blocks.consumers import AnySubscription, Consumer, Subscriptions
 from visionscope.building_blocks.db import create_engine, session_factory
 from visionscope.building_blocks.mediator import Handler, Mediator
 from visionscope.building_blocks.messages import Event, ScopeKind
 from visionscope.building_blocks.metrics import Metrics
 from visionscope.building_blocks.outbox import EventTypes
 from visionscope.building_blocks.relay import Publisher, Relay
+from visionscope.building_blocks.storage import LocalStorage, Storage
 from visionscope.building_blocks.transport import RetryPolicy
 from visionscope.collaborators import Collaborators
 from visionscope.config import Settings
 from visionscope.features.analytics import wiring as analytics
+from visionscope.features.billing import events as billing_events
 from visionscope.features.billing import wiring as billing
 from visionscope.features.identity import events as identity_events
 from visionscope.features.identity import wiring as identity
 from visionscope.features.identity.public import Authenticator
 from visionscope.features.identity.security import TokenIssuer
+from visionscope.features.notifications import events as notification_events
+from visionscope.features.notifications import wiring as notifications
+from visionscope.features.videos import events as video_events
+from visionscope.features.videos import public as videos_public
+from visionscope.features.videos import wiring as videos
 from visionscope.features.workspaces import events as workspace_events
 from visionscope.features.workspaces import public as workspaces_public
 from visionscope.features.workspaces import wiring as workspaces
 
 log = logging.getLogger("visionscope")
 
-FEATURES = (identity, workspaces, billing, analytics)
-ALL_EVENTS: tuple[type[Event], ...] = (*identity_events.EVENTS, *workspace_events.EVENTS)
+FEATURES = (identity, workspaces, billing, analytics, notifications, videos)
+ALL_EVENTS: tuple[type[Event], ...] = (
+    *identity_events.EVENTS,
+    *workspace_events.EVENTS,
+    *billing_events.EVENTS,
+    *notification_events.EVENTS,
+    *video_events.EVENTS,
+)
 
 
 def utc_clock() -> datetime:
@@ -58,6 +71,7 @@ class Container:
     authenticator: Authenticator
     retry_policy: RetryPolicy
     collaborators: Collaborators
+    storage: Storage
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def relay(self, publisher: Publisher) -> Relay:
@@ -81,11 +95,13 @@ def message_handlers(c: Collaborators) -> dict[type, Handler]:
     return table
 
 
-def event_subscriptions(c: Collaborators) -> list[Subscription]:
+def event_subscriptions(c: Collaborators, mediator: Mediator) -> list[AnySubscription]:
     return [
+        *videos.event_subscriptions(c, mediator),
         *identity.event_subscriptions(c),
         *workspaces.event_subscriptions(c),
         *billing.event_subscriptions(c),
+        *notifications.event_subscriptions(c),
         *analytics.event_subscriptions(c, ALL_EVENTS),
     ]
 
@@ -99,12 +115,18 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
     metrics = Metrics()
     wake = asyncio.Event()
     issuer = TokenIssuer(settings.token_secret(), timedelta(minutes=settings.access_token_minutes))
+    storage = LocalStorage(settings.storage_dir)
     collaborators = Collaborators(
-        settings=settings, clock=clock, issuer=issuer, refresh_ttl=timedelta(days=settings.refresh_token_days)
+        settings=settings,
+        clock=clock,
+        issuer=issuer,
+        refresh_ttl=timedelta(days=settings.refresh_token_days),
+        storage=storage,
     )
     resolvers = {
         ScopeKind.WORKSPACE: workspaces_public.live_workspace,
         ScopeKind.PROJECT: workspaces_public.workspace_of_project,
+        ScopeKind.VIDEO: videos_public.workspace_of_video,
     }
     mediator = Mediator(
         message_handlers(collaborators),
@@ -115,7 +137,7 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
             Transaction(sessions, read_sessions, on_events_committed=wake.set),
         ],
     )
-    subscriptions = Subscriptions(event_subscriptions(collaborators))
+    subscriptions = Subscriptions(event_subscriptions(collaborators, mediator))
     event_types = EventTypes(ALL_EVENTS)
     consumer = Consumer(sessions, subscriptions, event_types, on_events_committed=wake.set)
     authenticator = Authenticator(sessions, read_sessions, issuer, workspaces_public.membership, clock)
@@ -136,5 +158,6 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
         authenticator=authenticator,
         retry_policy=policy,
         collaborators=collaborators,
+        storage=storage,
         outbox_wake=wake,
     )

@@ -69,11 +69,25 @@ def api(host: str | None, port: int | None) -> None:
     _run_api(host, port, embedded=False)
 
 
+def _require_models(settings: Settings) -> None:
+    """A process that analyses videos checks its models before it starts, not in the middle of a job."""
+    from visionscope.features.videos.analysis import ModelMissing, check_models
+
+    try:
+        check_models(
+            settings.models_dir or settings.data_dir / "models", whisper_override=settings.whisper_model_dir
+        )
+    except ModelMissing as err:
+        raise click.ClickException(f"cannot analyse videos: {err.what}. {err.hint}") from None
+
+
 def _run_api(host: str | None, port: int | None, *, embedded: bool) -> None:
     from visionscope.app import create_app
 
     settings = _settings()
     bind_host, bind_port = host or settings.host, port or settings.port
+    if embedded:
+        _require_models(settings)
     app = create_app(settings, embedded=embedded)
     url = f"http://{bind_host}:{bind_port}"
     click.echo(f"VisionScope is running at {url}  (API docs: {url}/docs)")
@@ -99,7 +113,10 @@ def worker(queues: str, concurrency: int | None) -> None:
     unknown = set(wanted) - set(QUEUES)
     if unknown:
         raise click.BadParameter(f"unknown queues: {', '.join(sorted(unknown))}; known: {', '.join(QUEUES)}")
-    celery = create_celery(_settings())
+    settings = _settings()
+    if "video_processing" in wanted:
+        _require_models(settings)
+    celery = create_celery(settings)
     argv = ["worker", "-Q", ",".join(wanted), "--loglevel", "INFO", "-E"]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
@@ -133,6 +150,78 @@ def relay() -> None:
             await container.relay(publisher).run(stop, wake, settings.outbox_poll_seconds)
 
     _with_container(settings, run)
+
+
+@main.command()
+@click.argument("video", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the results as JSON (default: VIDEO.analysis.json).",
+)
+@click.option(
+    "--work-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep stage outputs (keyframes, index) here; a second run resumes from them.",
+)
+@click.option(
+    "--subtitles",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A .srt or .vtt file to use instead of speech recognition.",
+)
+@click.option("--no-speech", is_flag=True, help="Skip speech recognition.")
+@click.option("--no-text", is_flag=True, help="Skip on-screen text recognition.")
+def analyze(
+    video: Path,
+    output: Path | None,
+    work_dir: Path | None,
+    subtitles: Path | None,
+    no_speech: bool,
+    no_text: bool,
+) -> None:
+    """Analyse a video file on this machine, without a server, and write the results as JSON."""
+    import tempfile
+
+    from visionscope.features.videos.analysis import (
+        AnalysisError,
+        AnalysisOptions,
+        check_models,
+        run_pipeline,
+    )
+
+    settings = _settings()
+    try:
+        models = check_models(
+            settings.models_dir or settings.data_dir / "models",
+            whisper_override=settings.whisper_model_dir,
+            speech=not no_speech,
+            text=not no_text,
+        )
+        options = AnalysisOptions(models=models, speech=not no_speech, text=not no_text)
+        work = work_dir or Path(tempfile.mkdtemp(prefix="visionscope-analysis-"))
+
+        def progress(stage: str, fraction: float, eta: float | None) -> None:
+            filled = int(fraction * 30)
+            left = f" ~{eta:.0f}s left" if eta is not None else ""
+            bar = "#" * filled + "." * (30 - filled)
+            click.echo(f"\r{stage:<9} [{bar}] {fraction:4.0%}{left}   ", nl=False, err=True)
+
+        result = run_pipeline(video, work, options=options, on_progress=progress, subtitles_path=subtitles)
+        click.echo("", err=True)
+    except AnalysisError as err:
+        raise click.ClickException(str(err)) from None
+    target = output or video.with_name(video.name + ".analysis.json")
+    target.write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    scenes, stages = (
+        len(result.scan.scenes),
+        ", ".join(f"{k} {v.seconds:.1f}s" for k, v in result.stages.items()),
+    )
+    click.echo(f"{scenes} scenes, {result.info.duration:.1f} s of video; {stages}")
+    click.echo(f"results written to {target}; stage outputs in {work}")
 
 
 @main.command()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from visionscope.building_blocks.storage import Storage
 from visionscope.config import Settings
 from visionscope.features.identity.security import TokenIssuer
 
@@ -18,3 +19,4 @@ class Collaborators:
     clock: Clock
     issuer: TokenIssuer
     refresh_ttl: timedelta
+    storage: Storage

@@ -37,6 +37,36 @@ class Settings(BaseSettings):
     consumer_max_failures: int = 5
     consumer_retry_base_seconds: float = 2.0
     max_json_body_bytes: int = 1_000_000
+    max_upload_mb: int = Field(
+        default=4096, ge=1, description="Largest video upload, whatever the tier allows."
+    )
+    models_dir: Path | None = Field(
+        default=None, description="Where models are assembled; data_dir/models if unset."
+    )
+    whisper_model_dir: Path | None = Field(
+        default=None, description="Any faster-whisper model directory to use."
+    )
+    analysis_lease_seconds: float = Field(
+        default=120.0, gt=5, description="A silent worker's analysis is resumed after this."
+    )
+    smtp_host: str | None = Field(default=None, description="SMTP server for emailed notices; none if unset.")
+    smtp_port: int = 587
+    smtp_from: str = "VisionScope <notifications@localhost>"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS.")
+    smtp_timeout_seconds: float = 10.0
+    webhooks_allow_private: bool = Field(
+        default=False, description="Allow webhook URLs on private, loopback and link-local addresses."
+    )
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_attempts: int = Field(default=8, ge=1, description="Attempts per delivery before it fails.")
+    webhook_retry_base_seconds: float = 30.0
+    webhook_retry_max_seconds: float = 3600.0
+    webhook_disable_after_failures: int = Field(
+        default=20, ge=1, description="Consecutive failed attempts after which an endpoint is disabled."
+    )
+    webhook_send_batch: int = 50
 
     @property
     def storage_dir(self) -> Path:

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from visionscope.bootstrap import Container
+from visionscope.building_blocks.mediator import Context
 from visionscope.building_blocks.relay import Publisher, purge_sent
+from visionscope.features.billing.commands import ExpireReservations, RenewPeriods
+from visionscope.features.notifications.delivery import send_due_deliveries
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,42 @@ async def purge_outbox(container: Container, publisher: Publisher) -> int:
     return await purge_sent(container.sessions, older_than=timedelta(days=days))
 
 
+async def send_webhooks(container: Container, publisher: Publisher) -> int:
+    """Send webhook deliveries that are due: first attempts and retries after their backoff."""
+    return await send_due_deliveries(
+        container.sessions,
+        settings=container.settings,
+        clock=container.collaborators.clock,
+        on_events_committed=container.outbox_wake.set,
+    )
+
+
+async def expire_reservations(container: Container, publisher: Publisher) -> int:
+    """Release credit reservations that nobody captured or released in time, a batch at a time."""
+    total = 0
+    while True:
+        batch = ExpireReservations()
+        released = await container.mediator.send(batch, Context(system=True))
+        total += released
+        if released < batch.limit:
+            return total
+
+
+async def renew_periods(container: Container, publisher: Publisher) -> int:
+    """Start the next billing period of workspaces whose period ended, a batch at a time."""
+    total = 0
+    while True:
+        batch = RenewPeriods()
+        renewed = await container.mediator.send(batch, Context(system=True))
+        total += renewed
+        if renewed < batch.limit:
+            return total
+
+
 JOBS: tuple[Job, ...] = (
     Job("outbox.sweep", 60.0, "analytics", sweep_outbox),
     Job("outbox.purge", 24 * 3600.0, "analytics", purge_outbox),
+    Job("billing.expire_reservations", 300.0, "billing", expire_reservations),
+    Job("billing.renew_periods", 300.0, "billing", renew_periods),
+    Job("webhooks.send", 2.0, "notifications", send_webhooks),
 )

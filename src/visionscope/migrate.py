@@ -15,5 +15,6 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Apply every migration; independent branches (features) are all brought to their heads."""
     command.upgrade(alembic_config(database_url), revision)

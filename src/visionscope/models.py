@@ -8,4 +8,6 @@ def load_all_models() -> None:
     from visionscope.features.analytics import models as analytics  # noqa: F401
     from visionscope.features.billing import models as billing  # noqa: F401
     from visionscope.features.identity import models as identity  # noqa: F401
+    from visionscope.features.notifications import models as notifications  # noqa: F401
+    from visionscope.features.videos import models as videos  # noqa: F401
     from visionscope.features.workspaces import models as workspaces  # noqa: F401

@@ -16,7 +16,7 @@ import jwt
 import pytest
 from fastapi.routing import APIRoute
 
-from tests.helpers import Account, add_member, register, workspace
+from tests.helpers import Account, add_member, register, tiny_video, workspace
 from visionscope.app import create_app
 from visionscope.bootstrap import Container
 from visionscope.config import Settings
@@ -31,7 +31,11 @@ ANONYMOUS = {
     ("GET", "/readyz"),
     ("GET", "/metrics"),
 }
-USER_ONLY = {("GET", "/v1/me")}
+USER_ONLY = {
+    ("GET", "/v1/me"),
+    ("GET", "/v1/notifications"),
+    ("POST", "/v1/notifications/{notification_id}/read"),
+}
 # The lowest role each workspace-scoped route needs.
 MIN_ROLE = {
     ("GET", "/v1/workspaces/{workspace_id}"): "viewer",
@@ -50,6 +54,33 @@ MIN_ROLE = {
     ("GET", "/v1/workspaces/{workspace_id}/api-keys"): "admin",
     ("DELETE", "/v1/workspaces/{workspace_id}/api-keys/{key_id}"): "admin",
     ("GET", "/v1/workspaces/{workspace_id}/activity"): "admin",
+    ("GET", "/v1/workspaces/{workspace_id}/credits"): "viewer",
+    ("GET", "/v1/workspaces/{workspace_id}/credits/{feature}/statement"): "viewer",
+    ("POST", "/v1/workspaces/{workspace_id}/credits/top-ups"): "admin",
+    ("GET", "/v1/workspaces/{workspace_id}/usage"): "admin",
+    ("POST", "/v1/workspaces/{workspace_id}/usage"): "editor",
+    ("POST", "/v1/workspaces/{workspace_id}/tier"): "admin",
+    ("DELETE", "/v1/workspaces/{workspace_id}/tier/pending"): "admin",
+    ("POST", "/v1/workspaces/{workspace_id}/webhooks"): "admin",
+    ("GET", "/v1/workspaces/{workspace_id}/webhooks"): "admin",
+    ("DELETE", "/v1/workspaces/{workspace_id}/webhooks/{hook_id}"): "admin",
+    ("POST", "/v1/workspaces/{workspace_id}/webhooks/{hook_id}/enable"): "admin",
+    ("GET", "/v1/workspaces/{workspace_id}/webhooks/{hook_id}/deliveries"): "admin",
+    ("POST", "/v1/workspaces/{workspace_id}/webhooks/{hook_id}/deliveries/{delivery_id}/replay"): "admin",
+    ("POST", "/v1/projects/{project_id}/videos"): "editor",
+    ("GET", "/v1/projects/{project_id}/videos"): "viewer",
+    ("GET", "/v1/videos/{video_id}"): "viewer",
+    ("DELETE", "/v1/videos/{video_id}"): "editor",
+    ("POST", "/v1/videos/{video_id}/cancel"): "editor",
+    ("POST", "/v1/videos/{video_id}/reanalyze"): "editor",
+    ("GET", "/v1/videos/{video_id}/events"): "viewer",
+    ("GET", "/v1/videos/{video_id}/media"): "viewer",
+    ("GET", "/v1/videos/{video_id}/scenes"): "viewer",
+    ("GET", "/v1/videos/{video_id}/transcript"): "viewer",
+    ("GET", "/v1/videos/{video_id}/text"): "viewer",
+    ("GET", "/v1/videos/{video_id}/chapters"): "viewer",
+    ("GET", "/v1/videos/{video_id}/summary"): "viewer",
+    ("GET", "/v1/videos/{video_id}/thumbnails/{number}.jpg"): "viewer",
 }
 ROLES = ["viewer", "editor", "admin", "owner"]
 SECRET = "test-secret-" + "x" * 40  # the key the test settings sign tokens with
@@ -64,6 +95,13 @@ def body_for(method: str, path: str, target: Account) -> dict[str, Any] | None:
         ("POST", "/v1/workspaces/{workspace_id}/projects"): {"name": "p"},
         ("POST", "/v1/workspaces/{workspace_id}/api-keys"): {"name": "k"},
         ("POST", "/v1/workspaces"): {"name": "w", "tier": "free"},
+        ("POST", "/v1/workspaces/{workspace_id}/credits/top-ups"): {"feature": "chat_message", "credits": 10},
+        ("POST", "/v1/workspaces/{workspace_id}/usage"): {"feature": "chat_message", "quantity": 1},
+        ("POST", "/v1/workspaces/{workspace_id}/tier"): {"tier": "enterprise"},
+        ("POST", "/v1/workspaces/{workspace_id}/webhooks"): {
+            "url": "https://hooks.example.com/visionscope",
+            "events": ["video.ready"],
+        },
     }
     return bodies.get((method, path))
 
@@ -97,7 +135,25 @@ async def build_world(client: httpx.AsyncClient) -> World:
     key = (
         await client.post(f"/v1/workspaces/{ws['id']}/api-keys", json={"name": "k"}, headers=owner.headers)
     ).json()
-    ids = {"workspace_id": ws["id"], "project_id": project["id"], "key_id": key["id"], "user_id": member.id}
+    video = await client.post(
+        f"/v1/projects/{project['id']}/videos", files={"file": ("v.mp4", tiny_video())}, headers=owner.headers
+    )
+    assert video.status_code == 202, video.text
+    ids = {
+        "workspace_id": ws["id"],
+        "project_id": project["id"],
+        "key_id": key["id"],
+        "user_id": member.id,
+        "video_id": video.json()["id"],
+        "number": "0",
+    }
+    ids["feature"] = "chat_message"  # a credit pool of the workspace, by its feature key
+    # Webhook and notice ids: the checks run before any lookup, so ids that exist nowhere do.
+    ids |= {
+        "hook_id": str(uuid.uuid4()),
+        "delivery_id": str(uuid.uuid4()),
+        "notification_id": str(uuid.uuid4()),
+    }
     return World(owner, member, outsider, ids)
 
 
@@ -155,7 +211,7 @@ async def test_another_workspaces_ids_answer_404(client: httpx.AsyncClient) -> N
 
 async def test_ids_that_do_not_exist_answer_404(client: httpx.AsyncClient) -> None:
     world = await build_world(client)
-    ghost = {name: str(uuid.uuid4()) for name in world.ids}
+    ghost = {name: str(uuid.uuid4()) if name.endswith("_id") else value for name, value in world.ids.items()}
     for method, path in MIN_ROLE:
         response = await call(client, method, path, world, headers=world.owner.headers, ids=ghost)
         assert response.status_code == 404, f"{method} {path}: {response.status_code} {response.text}"

@@ -76,7 +76,11 @@ class Authorization:
 
     async def __call__(self, message: Message, call_next: CallNext, context: Context) -> Any:
         access = type(message).access
-        if context.system or access.anonymous:
+        if context.system:
+            return await call_next()
+        if access.system_only:
+            raise Forbidden("This action is performed by VisionScope itself.")
+        if access.anonymous:
             return await call_next()
         actor = context.actor
         if actor is None:

@@ -32,8 +32,23 @@ EventHandler = Callable[[Event, UnitOfWork], Awaitable[None]]
 
 
 @dataclass(frozen=True)
+class EventContext:
+    """What a long-running handler knows of the delivery: who caused the event, in which request."""
+
+    request_id: str | None
+    actor_id: uuid.UUID | None
+    unit_of_work: Callable[[], UnitOfWork]
+
+
+LongRunningHandler = Callable[[Event, EventContext], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class Subscription:
-    """``handler`` runs for every ``event_type`` on ``queue``; ``consumer`` names it in the inbox."""
+    """``handler`` runs for every ``event_type`` on ``queue``; ``consumer`` names it in the inbox.
+
+    The handler's effect and its inbox entry are committed in one transaction, so it runs once.
+    """
 
     event_type: type[Event]
     queue: str
@@ -41,11 +56,29 @@ class Subscription:
     handler: EventHandler
 
 
+@dataclass(frozen=True)
+class LongRunningSubscription:
+    """A handler that works for minutes (a video analysis) and must not hold a transaction open.
+
+    It gets an ``EventContext`` and commits its own short transactions; it must be
+    idempotent by itself (a lease on the aggregate, resumable stages). Its inbox entry is
+    written when it returns, so a delivery cut short by a crash is handled again.
+    """
+
+    event_type: type[Event]
+    queue: str
+    consumer: str
+    handler: LongRunningHandler
+
+
+AnySubscription = Subscription | LongRunningSubscription
+
+
 class Subscriptions:
     """Which handlers run for which event type, and so to which queues an event goes."""
 
-    def __init__(self, subscriptions: Iterable[Subscription]) -> None:
-        self._by_type_queue: dict[tuple[str, str], list[Subscription]] = defaultdict(list)
+    def __init__(self, subscriptions: Iterable[AnySubscription]) -> None:
+        self._by_type_queue: dict[tuple[str, str], list[AnySubscription]] = defaultdict(list)
         self._queues_by_type: dict[str, list[str]] = defaultdict(list)
         self._types_by_queue: dict[str, set[str]] = defaultdict(set)
         consumers: set[tuple[str, str]] = set()
@@ -64,7 +97,7 @@ class Subscriptions:
     def queues_for(self, event_type: str) -> list[str]:
         return list(self._queues_by_type.get(event_type, ()))
 
-    def handlers(self, event_type: str, queue: str) -> list[Subscription]:
+    def handlers(self, event_type: str, queue: str) -> list[AnySubscription]:
         return list(self._by_type_queue.get((event_type, queue), ()))
 
     def types_on(self, queue: str) -> set[str]:
@@ -115,14 +148,37 @@ class Consumer:
                 await session.rollback()  # another delivery finished first
         return ran
 
-    async def _run_once(self, sub: Subscription, event: Event, envelope: Envelope) -> int:
+    def _unit_of_work(self, envelope: Envelope) -> UnitOfWork:
         actor = uuid.UUID(envelope["actor_id"]) if envelope["actor_id"] else None
-        uow = UnitOfWork(
+        return UnitOfWork(
             self.sessions,
             actor_id=actor,
             request_id=envelope["request_id"],
             on_events_committed=self.on_events_committed,
         )
+
+    async def _run_long(self, sub: LongRunningSubscription, event: Event, envelope: Envelope) -> int:
+        async with self.sessions() as session:
+            if await _seen(session, sub.consumer, event.event_id):
+                return 0
+        try:
+            actor = uuid.UUID(envelope["actor_id"]) if envelope["actor_id"] else None
+            context = EventContext(envelope["request_id"], actor, lambda: self._unit_of_work(envelope))
+            await sub.handler(event, context)
+        except Exception as err:
+            raise HandlerFailed(sub.consumer, err) from err
+        async with self.sessions() as session:
+            session.add(InboxEntry(consumer=sub.consumer, event_id=event.event_id))
+            try:
+                await session.commit()
+            except IntegrityError:
+                await session.rollback()
+        return 1
+
+    async def _run_once(self, sub: AnySubscription, event: Event, envelope: Envelope) -> int:
+        if isinstance(sub, LongRunningSubscription):
+            return await self._run_long(sub, event, envelope)
+        uow = self._unit_of_work(envelope)
         async with uow:
             if await _seen(uow.session, sub.consumer, event.event_id):
                 return 0

@@ -70,6 +70,12 @@ class TooLarge(DomainError):
     slug = "too-large"
 
 
+class UnsupportedMedia(DomainError):
+    status = 415
+    title = "Unsupported media"
+    slug = "unsupported-media"
+
+
 class RateLimited(DomainError):
     status = 429
     title = "Too many requests"

@@ -55,9 +55,11 @@ class Access:
     field: str = ""
     anonymous: bool = False
     users_only: bool = False
+    system_only: bool = False
 
 
 ANONYMOUS = Access(anonymous=True)
+SYSTEM_ONLY = Access(system_only=True)  # sent by the product itself (workers, jobs), never by a caller
 SIGNED_IN_USER = Access(users_only=True)
 
 

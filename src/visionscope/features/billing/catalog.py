@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,7 +16,11 @@ from sqlalchemy import select
 
 from visionscope.building_blocks.messages import Command
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.features.billing import catalog_changes as changes
+from visionscope.features.billing.events import CatalogEntryAdded, CatalogLoaded
 from visionscope.features.billing.models import FeatureDefinition, PricingTier, TierFeature
+
+Clock = Callable[[], datetime]
 
 
 class FeatureSpec(BaseModel):
@@ -75,54 +82,78 @@ class LoadCatalog(Command[dict[str, int]]):
     catalog: dict[str, Any]
 
 
-async def load_catalog(cmd: LoadCatalog, *, uow: UnitOfWork) -> dict[str, int]:
+async def load_catalog(cmd: LoadCatalog, *, uow: UnitOfWork, clock: Clock) -> dict[str, int]:
+    """Apply a catalog file and every side effect of what changed; returns counts of what changed.
+
+    Tiers and features missing from the file are deleted, unless something references them (409).
+    """
     catalog = CatalogFile.model_validate(cmd.catalog)
     catalog.check()
     session = uow.session
-    changed = {"tiers": 0, "features": 0, "tier_features": 0}
-    features: dict[str, FeatureDefinition] = {
-        f.key: f for f in (await session.scalars(select(FeatureDefinition))).all()
-    }
-    for spec in catalog.features:
-        row = features.get(spec.key)
-        if row is None:
-            row = FeatureDefinition(key=spec.key)
-            session.add(row)
-            features[spec.key] = row
-        changed["features"] += _assign(row, spec.model_dump())
+    now = clock()
+    before = await changes.effective_offers(session)
+    features = {f.key: f for f in (await session.scalars(select(FeatureDefinition))).all()}
     tiers = {t.key: t for t in (await session.scalars(select(PricingTier))).all()}
+    gone_features = [f for key, f in features.items() if key not in {spec.key for spec in catalog.features}]
+    gone_tiers = [t for key, t in tiers.items() if key not in {spec.key for spec in catalog.tiers}]
+    await changes.refuse_deleting_referenced(session, gone_tiers, gone_features)
+    changed = {"tiers": 0, "features": 0, "tier_features": 0, "deleted": 0}
+    for spec in catalog.features:
+        feature = features.get(spec.key)
+        if feature is None:
+            feature = features[spec.key] = FeatureDefinition(key=spec.key)
+            session.add(feature)
+            uow.record(CatalogEntryAdded(kind="feature", key=spec.key))
+        diff = _assign(feature, spec.model_dump())
+        changed["features"] += bool(diff)
+        changes.record_feature_changes(uow, spec.key, diff)
     for tier_spec in catalog.tiers:
         tier = tiers.get(tier_spec.key)
         if tier is None:
-            tier = PricingTier(key=tier_spec.key)
+            tier = tiers[tier_spec.key] = PricingTier(key=tier_spec.key)
             session.add(tier)
-            tiers[tier_spec.key] = tier
-        changed["tiers"] += _assign(tier, tier_spec.model_dump(exclude={"features"}))
+            uow.record(CatalogEntryAdded(kind="tier", key=tier_spec.key))
+        diff = _assign(tier, tier_spec.model_dump(exclude={"features"}))
+        changed["tiers"] += bool(diff)
+        changes.record_tier_changes(uow, tier_spec.key, diff)
     await uow.flush()
+    tier_keys = {t.id: key for key, t in tiers.items()}
+    feature_keys = {f.id: key for key, f in features.items()}
+    gone = {f.id for f in gone_features} | {t.id for t in gone_tiers}
     offered = {(tf.tier_id, tf.feature_id): tf for tf in (await session.scalars(select(TierFeature))).all()}
     for tier_spec in catalog.tiers:
         tier = tiers[tier_spec.key]
-        wanted: set[tuple[Any, Any]] = set()
+        wanted: set[tuple[uuid.UUID, uuid.UUID]] = set()
         for feature_key, tf_spec in tier_spec.features.items():
             pair = (tier.id, features[feature_key].id)
             wanted.add(pair)
-            tf = offered.get(pair)
-            if tf is None:
-                tf = TierFeature(tier_id=tier.id, feature_id=features[feature_key].id)
-                session.add(tf)
-            changed["tier_features"] += _assign(tf, tf_spec.model_dump())
-        for pair, tf in offered.items():
-            if pair[0] == tier.id and pair not in wanted and tf.enabled:
-                tf.enabled = False
+            offer = offered.get(pair)
+            if offer is None:
+                offer = TierFeature(tier_id=tier.id, feature_id=features[feature_key].id)
+                session.add(offer)
+            diff = _assign(offer, tf_spec.model_dump())
+            changed["tier_features"] += bool(diff)
+            changes.record_offer_changes(uow, tier_spec.key, feature_key, diff)
+        for pair, offer in offered.items():
+            if pair[0] == tier.id and pair not in wanted and pair[1] not in gone and offer.enabled:
+                offer.enabled = False
                 changed["tier_features"] += 1
+    changed["deleted"] = await changes.delete_entries(uow, offered, gone_tiers, gone_features)
+    await uow.flush()
+    after = await changes.effective_offers(session)
+    effects = await changes.apply_offer_changes(uow, before, after, tier_keys, feature_keys, now)
+    changed.update(effects)
+    if any(changed.values()):
+        uow.record(CatalogLoaded(version=catalog.version))
     return changed
 
 
-def _assign(row: Any, values: dict[str, Any]) -> int:
-    """Set the fields that differ; returns 1 when anything changed."""
-    differs = False
+def _assign(row: Any, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Set the fields that differ; returns each changed field with its old and new value."""
+    diff: dict[str, tuple[Any, Any]] = {}
     for name, value in values.items():
-        if getattr(row, name, None) != value:
+        old = getattr(row, name, None)
+        if old != value:
             setattr(row, name, value)
-            differs = True
-    return int(differs)
+            diff[name] = (old, value)
+    return diff

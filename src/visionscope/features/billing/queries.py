@@ -1,16 +1,34 @@
-"""Read side of the catalog."""
+"""Read side of billing: the catalog, credit pools and their statements."""
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Annotated, Any
 
+from pydantic import Field, StringConstraints
 from sqlalchemy import select
 
-from visionscope.building_blocks.messages import ANONYMOUS, Query
+from visionscope.building_blocks.errors import InvalidInput, NotFound
+from visionscope.building_blocks.messages import ANONYMOUS, Query, Role, in_workspace
 from visionscope.building_blocks.uow import UnitOfWork
-from visionscope.features.billing.models import FeatureDefinition, PricingTier, TierFeature
-from visionscope.features.billing.schemas import FeatureGroupRead, TierFeatureRead, TierRead
+from visionscope.features.billing.models import (
+    CreditPool,
+    FeatureDefinition,
+    LedgerEntry,
+    PricingTier,
+    TierFeature,
+)
+from visionscope.features.billing.schemas import (
+    FeatureGroupRead,
+    GroupCreditsRead,
+    LedgerEntryRead,
+    PoolRead,
+    StatementRead,
+    TierFeatureRead,
+    TierRead,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,3 +72,132 @@ async def get_tiers(query: GetTiers, *, uow: UnitOfWork) -> list[TierRead]:
         )
         for key, t in tiers.items()
     ]
+
+
+@dataclass(frozen=True, kw_only=True)
+class GetCreditPools(Query[list[PoolRead]]):
+    """A workspace's credit pools (active and frozen), by group and feature."""
+
+    access = in_workspace(Role.VIEWER)
+    workspace_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class GetStatement(Query[StatementRead]):
+    """A pool's statement, oldest line first; ``cursor`` is the number of the last line seen."""
+
+    access = in_workspace(Role.VIEWER)
+    workspace_id: uuid.UUID
+    feature: Annotated[str, StringConstraints(min_length=1, max_length=60)]
+    limit: Annotated[int, Field(ge=1, le=500)] = 100
+    cursor: str | None = None
+
+
+_POOL_COLUMNS = (
+    FeatureDefinition.key,
+    FeatureDefinition.group,
+    FeatureDefinition.unit,
+    CreditPool.status,
+    CreditPool.granted,
+    CreditPool.purchased,
+    CreditPool.used,
+    CreditPool.reserved,
+    CreditPool.used_from_grant,
+    CreditPool.period_start,
+    CreditPool.period_end,
+)
+
+
+def _pool_read(row: Any) -> PoolRead:
+    key, group, unit, status, granted, purchased, used, reserved, from_grant, start, end = row
+    return PoolRead(
+        feature=key,
+        group=group,
+        unit=unit,
+        status=status,
+        granted=granted,
+        purchased=purchased,
+        used=used,
+        reserved=reserved,
+        available=granted + purchased - used - reserved,
+        used_from_grant=from_grant,
+        used_from_purchased=used - from_grant,
+        period_start=start,
+        period_end=end,
+    )
+
+
+def group_totals(items: list[PoolRead]) -> list[GroupCreditsRead]:
+    """Credit summaries by feature group (frozen pools included: their purchases still count)."""
+    totals: dict[str, GroupCreditsRead] = {}
+    for pool in items:
+        total = totals.setdefault(
+            pool.group,
+            GroupCreditsRead(group=pool.group, granted=0, purchased=0, used=0, reserved=0, available=0),
+        )
+        total.granted += pool.granted
+        total.purchased += pool.purchased
+        total.used += pool.used
+        total.reserved += pool.reserved
+        total.available += pool.available
+    return list(totals.values())
+
+
+async def get_credit_pools(query: GetCreditPools, *, uow: UnitOfWork) -> list[PoolRead]:
+    rows = await uow.session.execute(
+        select(*_POOL_COLUMNS)
+        .join(FeatureDefinition, FeatureDefinition.id == CreditPool.feature_id)
+        .where(CreditPool.workspace_id == query.workspace_id, CreditPool.status != "closed")
+        .order_by(FeatureDefinition.group, FeatureDefinition.key)
+    )
+    return [_pool_read(row) for row in rows]
+
+
+async def get_statement(query: GetStatement, *, uow: UnitOfWork) -> StatementRead:
+    found = (
+        await uow.session.execute(
+            select(CreditPool.id, *_POOL_COLUMNS)
+            .join(FeatureDefinition, FeatureDefinition.id == CreditPool.feature_id)
+            .where(CreditPool.workspace_id == query.workspace_id, FeatureDefinition.key == query.feature)
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"This workspace has no credit pool for {query.feature!r}.", feature=query.feature)
+    after = 0
+    if query.cursor is not None:
+        if not query.cursor.isdigit():
+            raise InvalidInput(
+                "The cursor is not one this API gave out.",
+                errors=[{"field": "cursor", "message": "not a number"}],
+            )
+        after = int(query.cursor)
+    entries = list(
+        (
+            await uow.session.scalars(
+                select(LedgerEntry)
+                .where(LedgerEntry.pool_id == found[0], LedgerEntry.id > after)
+                .order_by(LedgerEntry.id)
+                .limit(query.limit + 1)
+            )
+        ).all()
+    )
+    more = len(entries) > query.limit
+    entries = entries[: query.limit]
+    return StatementRead(
+        feature=query.feature,
+        pool=_pool_read(found[1:]),
+        items=[
+            LedgerEntryRead(
+                id=e.id,
+                at=e.created_at,
+                kind=e.kind,
+                credits=e.credits,
+                change=e.change,
+                balance=e.balance,
+                note=e.note,
+                usage_id=e.usage_id,
+            )
+            for e in entries
+        ],
+        next_cursor=str(entries[-1].id) if more and entries else None,
+    )

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-import calendar
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from visionscope.building_blocks.errors import Conflict, InvalidInput, NotFound
 from visionscope.building_blocks.messages import Role
 from visionscope.building_blocks.uow import UnitOfWork
-from visionscope.features.billing.public import active_tier_id
+from visionscope.features.billing.public import (
+    active_tier_id,
+    add_month,
+    charge_seat,
+    check_limit,
+    close_workspace_pools,
+    open_workspace_pools,
+    release_project_reservations,
+)
 from visionscope.features.identity.public import revoke_keys, user_id_by_email, user_profiles
 from visionscope.features.workspaces.commands import (
     AddCollaborator,
@@ -42,13 +49,6 @@ from visionscope.features.workspaces.queries import read_workspace
 from visionscope.features.workspaces.schemas import CollaboratorRead, ProjectRead, WorkspaceRead
 
 Clock = Callable[[], datetime]
-
-
-def add_month(moment: datetime) -> datetime:
-    """The same day and time a month later (the last day of a shorter month)."""
-    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
 
 
 async def _workspace(uow: UnitOfWork, workspace_id: uuid.UUID) -> Workspace:
@@ -114,6 +114,14 @@ async def create_workspace(cmd: CreateWorkspace, *, uow: UnitOfWork, clock: Cloc
             updated_at=now,
         )
     )
+    await open_workspace_pools(
+        uow,
+        workspace_id=workspace.id,
+        tier_id=tier_id,
+        period_start=workspace.period_start,
+        period_end=workspace.period_end,
+        now=now,
+    )
     workspace.record(WorkspaceCreated(workspace_id=workspace.id, owner_id=cmd.owner_id, tier=cmd.tier))
     await uow.flush()
     return await read_workspace(uow.session, workspace.id, Role.OWNER)
@@ -134,10 +142,12 @@ async def rename_workspace(cmd: RenameWorkspace, *, uow: UnitOfWork) -> Workspac
 
 
 async def delete_workspace(cmd: DeleteWorkspace, *, uow: UnitOfWork, clock: Clock) -> None:
-    """Soft delete: projects archived, keys revoked, access ends; history is kept for audit."""
+    """Soft delete: projects archived, keys revoked, reservations released, pools closed, access ends;
+    history (usage logs, statements) is kept for audit."""
     workspace = await _workspace(uow, cmd.workspace_id)
     now = clock()
     workspace.deleted_at = now
+    await close_workspace_pools(uow, workspace_id=workspace.id, now=now)
     await uow.session.execute(
         update(Project)
         .where(Project.workspace_id == workspace.id, Project.archived_at.is_(None))
@@ -163,6 +173,15 @@ async def add_collaborator(cmd: AddCollaborator, *, uow: UnitOfWork, clock: Cloc
     if member is not None and member.status == "active":
         raise Conflict("That user is already a collaborator.", user_id=str(user_id))
     now = clock()
+    seats_taken = await uow.session.scalar(
+        select(func.count()).where(
+            Collaborator.workspace_id == workspace.id,
+            Collaborator.status == "active",
+            Collaborator.role != "owner",
+        )
+    )
+    await check_limit(uow.session, workspace.id, "max_collaborators", int(seats_taken or 0) + 1)
+    await charge_seat(uow, workspace_id=workspace.id, user_id=user_id, added_by=cmd.invited_by, now=now)
     if member is None:
         member = Collaborator(workspace_id=workspace.id, user_id=user_id, created_at=now)
         uow.session.add(member)
@@ -265,5 +284,7 @@ async def delete_project(cmd: DeleteProject, *, uow: UnitOfWork, clock: Clock) -
     project = await uow.session.get(Project, cmd.project_id, with_for_update=True)
     if project is None or project.archived_at is not None:
         raise NotFound(f"No project with id {cmd.project_id}.")
-    project.archived_at = clock()
+    now = clock()
+    project.archived_at = now
+    await release_project_reservations(uow, project_id=project.id, now=now)
     project.record(ProjectDeleted(workspace_id=project.workspace_id, project_id=project.id))

@@ -57,3 +57,11 @@ async def owned_workspaces(session: AsyncSession, user_id: uuid.UUID) -> list[uu
         select(Workspace.id).where(Workspace.owner_id == user_id, Workspace.deleted_at.is_(None))
     )
     return list(rows)
+
+
+async def tier_of(session: AsyncSession, workspace_id: uuid.UUID) -> uuid.UUID | None:
+    """The tier a live workspace is on."""
+    found: uuid.UUID | None = await session.scalar(
+        select(Workspace.tier_id).where(Workspace.id == workspace_id, Workspace.deleted_at.is_(None))
+    )
+    return found

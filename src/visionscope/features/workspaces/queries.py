@@ -22,6 +22,7 @@ from visionscope.building_blocks.messages import (
 from visionscope.building_blocks.pagination import decode_cursor, encode_cursor
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.billing.models import PricingTier
+from visionscope.features.billing.public import pending_tier_change
 from visionscope.features.identity.public import user_profiles
 from visionscope.features.workspaces.models import Collaborator, Project, Workspace
 from visionscope.features.workspaces.public import role_of
@@ -83,6 +84,7 @@ async def read_workspace(session: AsyncSession, workspace_id: uuid.UUID, role: R
         period_start=ws.period_start,
         period_end=ws.period_end,
         created_at=ws.created_at,
+        pending_tier_change=await pending_tier_change(session, ws.id),
     )
 
 

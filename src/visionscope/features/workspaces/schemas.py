@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
 
+from visionscope.features.billing.schemas import PendingTierChangeRead
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 TierKey = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 AssignableRole = Literal["admin", "editor", "viewer"]
@@ -33,6 +35,7 @@ class WorkspaceRead(BaseModel):
     period_start: datetime
     period_end: datetime
     created_at: datetime
+    pending_tier_change: PendingTierChangeRead | None = None
 
 
 class CollaboratorCreate(BaseModel):

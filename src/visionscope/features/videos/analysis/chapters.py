@@ -54,8 +54,11 @@ def _fmt(seconds: float) -> str:
 
 
 def _scene_texts(scene: Scene, spans: list[TextSpan], transcript: Transcript | None) -> str:
-    said = [seg.text for seg in (transcript.segments if transcript else ())
-            if seg.start < scene.end and seg.end > scene.start]
+    said = [
+        seg.text
+        for seg in (transcript.segments if transcript else ())
+        if seg.start < scene.end and seg.end > scene.start
+    ]
     return " ".join([s.text for s in spans] + said)
 
 
@@ -90,7 +93,7 @@ def make_chapters(
             unlike = False
             if vectors is not None and contents[i] and title is None:
                 first = current[0].index
-                centre = vectors[first : i].mean(axis=0)
+                centre = vectors[first:i].mean(axis=0)
                 unlike = float(vectors[i] @ centre / max(float(np.linalg.norm(centre)), 1e-9)) < 0.35
             if not (long_enough and (new_title or unlike)):
                 current.append(scene)
@@ -103,7 +106,9 @@ def make_chapters(
     for n, (group, title) in enumerate(zip(groups, titles, strict=True)):
         start, end = group[0].start, group[-1].end
         if title is None:
-            said = [seg.text for seg in (transcript.segments if transcript else ()) if start <= seg.start < end]
+            said = [
+                seg.text for seg in (transcript.segments if transcript else ()) if start <= seg.start < end
+            ]
             title = _short(said[0], opts.title_words) if said else f"Part from {_fmt(start)}"
         chapters.append(Chapter(n, start, end, title, tuple(s.index for s in group)))
     return tuple(chapters)
@@ -121,7 +126,8 @@ def summarize(
     text when nothing is said), the best chapters if there are too many, in time order."""
     opts = options or ChapterOptions()
     candidates: list[SummarySentence] = [
-        SummarySentence(s.start, s.end, s.text, "transcript") for s in (transcript.segments if transcript else ())
+        SummarySentence(s.start, s.end, s.text, "transcript")
+        for s in (transcript.segments if transcript else ())
     ]
     said_in = {c.index for c in chapters for s in candidates if c.start <= s.start < c.end}
     for span in text.spans if text else ():
@@ -138,9 +144,9 @@ def summarize(
         scores = [float(len(_WORDS.findall(c.text))) for c in candidates]
     best: dict[int, tuple[float, SummarySentence]] = {}
     for cand, score in zip(candidates, scores, strict=True):
-        chapter = next((c.index for c in chapters if c.start <= cand.start < c.end), -1)
-        if chapter not in best or score > best[chapter][0]:
-            best[chapter] = (score, cand)
+        number = next((c.index for c in chapters if c.start <= cand.start < c.end), -1)
+        if number not in best or score > best[number][0]:
+            best[number] = (score, cand)
     chosen = sorted(best.values(), key=lambda x: -x[0])[: opts.max_summary_sentences]
     sentences = tuple(sorted((c for _, c in chosen), key=lambda s: s.start))
     body = " ".join(s.text if s.text.endswith((".", "!", "?")) else s.text + "." for s in sentences)

@@ -18,12 +18,56 @@ from typing import Any
 import numpy as np
 
 from .embed import DIMENSIONS, F32, MODEL_ID, Embedder
-from .results import ScanResult, TextResult, Transcript
+from .results import ScanResult, Scene, TextResult, Transcript
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
-    "a an and are as at be by for from has have he her his i in is it its of on or our she that the their "
-    "them they this to was we were what when where which who will with you your".split()
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "she",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "will",
+        "with",
+        "you",
+        "your",
+    }
 )
 #: Reciprocal rank fusion constant (the usual 60).
 RRF_K = 60
@@ -99,7 +143,26 @@ def _fmt_time(seconds: float) -> str:
     return f"{m}:{s:02d}"
 
 
-def build_documents(scan: ScanResult | None, text: TextResult | None, transcript: Transcript | None) -> list[Document]:
+def _describe(scene: Scene) -> str:
+    """Colours, light and motion of a scene in words."""
+    colours = list(scene.colors)
+    if not colours:
+        look = "colours unknown"
+    elif colours[0].share >= 0.6:
+        look = f"dominant colour {colours[0].name}"
+    else:
+        look = "colours " + ", ".join(c.name for c in colours)
+    others = [c.name for c in colours[1:]] if colours and colours[0].share >= 0.6 else []
+    if others:
+        look += f", with some {' and '.join(others)}"
+    light = "dark" if scene.brightness < 0.3 else "bright" if scene.brightness > 0.7 else "medium brightness"
+    motion = "still" if scene.motion < 0.05 else "a lot of motion" if scene.motion > 0.4 else "some motion"
+    return f"{look}; {light}; {motion}."
+
+
+def build_documents(
+    scan: ScanResult | None, text: TextResult | None, transcript: Transcript | None
+) -> list[Document]:
     """Documents of a video: transcript segments, on-screen text spans, one description per scene."""
     docs: list[Document] = []
 
@@ -120,12 +183,8 @@ def build_documents(scan: ScanResult | None, text: TextResult | None, transcript
     for span in text.spans if text else ():
         add("text", span.start, span.end, span.text, span.scene)
     for s in scenes:
-        colours = ", ".join(c.name for c in s.colors) or "unknown"
-        light = "dark" if s.brightness < 0.3 else "bright" if s.brightness > 0.7 else "medium brightness"
-        motion = "still" if s.motion < 0.05 else "a lot of motion" if s.motion > 0.4 else "some motion"
+        desc = f"Scene {s.index + 1} from {_fmt_time(s.start)} to {_fmt_time(s.end)}: " + _describe(s)
         shown = "; ".join(sp.text for sp in (text.spans if text else ()) if sp.scene == s.index)
-        desc = (f"Scene {s.index + 1} from {_fmt_time(s.start)} to {_fmt_time(s.end)}: colours {colours}; "
-                f"{light}; {motion}.")
         if shown:
             desc += f" Text on screen: {shown}."
         add("scene", s.start, s.end, desc, s.index)
@@ -148,7 +207,11 @@ class VideoIndex:
         """Embed each distinct text once."""
         unique = sorted({d.text for d in documents})
         table = dict(zip(unique, embedder.embed(unique), strict=True))
-        vectors = np.stack([table[d.text] for d in documents]) if documents else np.zeros((0, DIMENSIONS), np.float32)
+        vectors = (
+            np.stack([table[d.text] for d in documents])
+            if documents
+            else np.zeros((0, DIMENSIONS), np.float32)
+        )
         return cls(documents, vectors.astype(np.float32), embedder)
 
     def save(self, directory: str | Path) -> None:
@@ -184,7 +247,8 @@ class VideoIndex:
         (seconds) and of the given sources. Ranks by reciprocal rank fusion of embedding
         similarity and BM25 (a document only one of them finds still ranks)."""
         allowed = [
-            i for i, d in enumerate(self.documents)
+            i
+            for i, d in enumerate(self.documents)
             if (time_range is None or (d.start < time_range[1] and d.end > time_range[0]))
             and (sources is None or d.source in sources)
         ]
@@ -206,7 +270,12 @@ class VideoIndex:
                 fused[j] += 1.0 / (RRF_K + rank + 1)
         order = np.argsort(-fused, kind="stable")[:k]
         return [
-            Hit(self.documents[allowed[j]], round(float(fused[j]), 6), round(float(sims[j]), 4), round(float(lex[j]), 4))
+            Hit(
+                self.documents[allowed[j]],
+                round(float(fused[j]), 6),
+                round(float(sims[j]), 4),
+                round(float(lex[j]), 4),
+            )
             for j in order
             if fused[j] > 0
         ]

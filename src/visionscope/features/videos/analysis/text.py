@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 import subprocess
-from collections.abc import Iterable
+import tempfile
+import threading
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +29,7 @@ from .errors import ModelMissing
 from .results import ScanResult, Scene, TextResult, TextSpan
 
 _WORD = re.compile(r"[A-Za-z0-9]")
-_EDGE_JUNK = "\"'`“”‘’|!¡.,;:_~*^°«»()[]{}<>"
+_EDGE_JUNK = "\"'`\u201c\u201d\u2018\u2019|!\u00a1.,;:_~*^\u00b0\u00ab\u00bb()[]{}<>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +38,11 @@ class OcrOptions:
     language: str = "eng"
     psm: int = 11
     min_confidence: float = 50.0
-    min_height: int = 720
-    """Pictures lower than this are enlarged first (small text reads better bigger); 0 disables."""
+    batch_size: int = 6
+    """Keyframes read by one tesseract process (start-up, ~70 ms, is paid once per batch)."""
+    second_pass_below: int = 576
+    """Pictures lower than this are also read with Sauvola (local) thresholding, and the new words
+    added: small text on gradients is lost by the global threshold. Costs little on small pictures."""
     workers: int = 0
     """Parallel tesseract processes; 0 means one per CPU core."""
 
@@ -49,18 +55,6 @@ class OcrLine:
     """Letter height as a fraction of the picture's height."""
 
 
-def _prepare(path: Path, min_height: int) -> bytes:
-    with Image.open(path) as img:
-        grey = img.convert("L")
-    if min_height and grey.height < min_height:
-        scale = min(3.0, min_height / grey.height)
-        grey = grey.resize((round(grey.width * scale), round(grey.height * scale)), Image.Resampling.LANCZOS)
-    inverted = ImageOps.invert(grey)
-    buf = io.BytesIO()
-    inverted.save(buf, "PPM")  # PGM for a grey image: no compression to undo
-    return buf.getvalue()
-
-
 def clean_token(token: str) -> str:
     """A recognised word without surrounding punctuation; '' when it is noise."""
     token = token.strip().strip(_EDGE_JUNK)
@@ -69,21 +63,16 @@ def clean_token(token: str) -> str:
     return token
 
 
-def parse_tsv(tsv: str, image_height: int, min_confidence: float) -> list[OcrLine]:
-    """Lines of tesseract's TSV output, keeping confident words that are not noise."""
+def _lines_of(rows: list[dict[str, str]], image_height: int, min_confidence: float) -> list[OcrLine]:
     lines: dict[tuple[str, str, str], list[tuple[str, float, float]]] = {}
-    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
-        if row.get("level") != "5":
-            continue
+    for row in rows:
         try:
             conf = float(row["conf"])
             height = float(row["height"])
-        except (TypeError, ValueError):
+        except (KeyError, TypeError, ValueError):
             continue
         word = clean_token(row.get("text") or "")
-        if not word or conf < min_confidence:
-            continue
-        if len(word) == 1 and conf < 80:
+        if not word or conf < min_confidence or (len(word) == 1 and conf < 80):
             continue
         lines.setdefault((row["block_num"], row["par_num"], row["line_num"]), []).append((word, conf, height))
     out: list[OcrLine] = []
@@ -100,21 +89,72 @@ def parse_tsv(tsv: str, image_height: int, min_confidence: float) -> list[OcrLin
     return out
 
 
-def ocr_image(path: str | Path, options: OcrOptions | None = None) -> list[OcrLine]:
-    """Text lines of one picture file."""
-    opts = options or OcrOptions()
-    data = _prepare(Path(path), opts.min_height)
-    height = int(data.split(b"\n", 3)[1].split()[1])
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    cmd = [opts.tesseract, "stdin", "stdout", "-l", opts.language, "--psm", str(opts.psm), "tsv"]
+def parse_tsv(tsv: str, image_heights: Sequence[int], min_confidence: float) -> list[list[OcrLine]]:
+    """Lines of each page (picture) of tesseract's TSV output, keeping confident words that are not noise."""
+    pages: list[list[dict[str, str]]] = [[] for _ in image_heights]
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        if row.get("level") != "5":
+            continue
+        try:
+            page = int(row["page_num"]) - 1
+        except (KeyError, TypeError, ValueError):
+            continue
+        if 0 <= page < len(pages):
+            pages[page].append(row)
+    return [_lines_of(rows, h, min_confidence) for rows, h in zip(pages, image_heights, strict=True)]
+
+
+def _tesseract(
+    opts: OcrOptions, images: list[Path], heights: list[int], extra: list[str]
+) -> list[list[OcrLine]]:
+    listing = images[0].parent / f"list{len(extra)}.txt"
+    listing.write_text("".join(f"{p}\n" for p in images), encoding="utf-8")
+    cmd = [opts.tesseract, str(listing), "stdout", "-l", opts.language, "--psm", str(opts.psm), *extra, "tsv"]
     try:
-        proc = subprocess.run(cmd, input=data, capture_output=True, env=env, check=False)  # noqa: S603
+        proc = subprocess.run(  # noqa: S603 - fixed program and arguments
+            cmd, capture_output=True, env=dict(os.environ, OMP_THREAD_LIMIT="1"), check=False
+        )
     except FileNotFoundError as exc:
-        raise ModelMissing("tesseract is not installed", "Install the Debian package tesseract-ocr.") from exc
+        raise ModelMissing("tesseract is not installed", "Install the Debian package tesseract-ocr") from exc
     if proc.returncode != 0:
         message = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-        raise ModelMissing(f"tesseract failed: {message[0]}", "Check the tesseract-ocr installation.")
-    return parse_tsv(proc.stdout.decode("utf-8", errors="replace"), height, opts.min_confidence)
+        raise ModelMissing(f"tesseract failed: {message[0]}", "Check the tesseract-ocr installation")
+    return parse_tsv(proc.stdout.decode("utf-8", errors="replace"), heights, opts.min_confidence)
+
+
+def ocr_images(paths: Sequence[str | Path], options: OcrOptions | None = None) -> list[list[OcrLine]]:
+    """Text lines of each picture file, read by one tesseract process (grey, inverted, psm 11)."""
+    opts = options or OcrOptions()
+    if not paths:
+        return []
+    with tempfile.TemporaryDirectory(prefix="vs-ocr-") as tmp:
+        prepared: list[Path] = []
+        heights: list[int] = []
+        for i, path in enumerate(paths):
+            with Image.open(path) as img:
+                grey = ImageOps.invert(img.convert("L"))
+            target = Path(tmp) / f"{i:04d}.pgm"
+            grey.save(target, "PPM")  # PGM: nothing to decompress
+            prepared.append(target)
+            heights.append(grey.height)
+        results = _tesseract(opts, prepared, heights, [])
+        small = [i for i, h in enumerate(heights) if h < opts.second_pass_below]
+        if small:
+            again = _tesseract(
+                opts,
+                [prepared[i] for i in small],
+                [heights[i] for i in small],
+                ["-c", "thresholding_method=2"],
+            )
+            for i, lines in zip(small, again, strict=True):
+                seen = {w for line in results[i] for w in _key(line.text).split()}
+                results[i] = results[i] + [line for line in lines if set(_key(line.text).split()) - seen]
+        return results
+
+
+def ocr_image(path: str | Path, options: OcrOptions | None = None) -> list[OcrLine]:
+    """Text lines of one picture file."""
+    return ocr_images([path], options)[0]
 
 
 def _key(text: str) -> str:
@@ -124,28 +164,44 @@ def _key(text: str) -> str:
 def _coverage(scene: Scene) -> list[tuple[float, float]]:
     """The time each keyframe of a scene stands for."""
     times = [k.time for k in scene.samples]
-    bounds = [scene.start] + [(a + b) / 2 for a, b in zip(times, times[1:], strict=False)] + [scene.end]
-    return list(zip(bounds, bounds[1:], strict=False))
+    bounds = [scene.start] + [(a + b) / 2 for a, b in itertools.pairwise(times)] + [scene.end]
+    return list(itertools.pairwise(bounds))
 
 
 class OcrPool:
-    """Runs tesseract on keyframes in parallel, possibly while the decode pass is still running."""
+    """Reads keyframes in batches on worker threads, possibly while the decode pass still runs."""
 
     def __init__(self, work_dir: Path, options: OcrOptions | None = None) -> None:
         self.work_dir = work_dir
         self.options = options or OcrOptions()
         workers = self.options.workers or os.cpu_count() or 2
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vs-ocr")
-        self._jobs: dict[str, Future[list[OcrLine]]] = {}
+        self._lock = threading.Lock()
+        self._queued: list[str] = []
+        self._jobs: dict[str, tuple[Future[list[list[OcrLine]]], int]] = {}
 
     def submit_scene(self, scene: Scene) -> None:
-        """Queue the scene's keyframes (safe to call from any thread)."""
-        for sample in scene.samples:
-            if sample.path not in self._jobs:
-                self._jobs[sample.path] = self._pool.submit(ocr_image, self.work_dir / sample.path, self.options)
+        """Queue the scene's keyframes; a full batch starts at once (safe to call from any thread)."""
+        with self._lock:
+            for sample in scene.samples:
+                if sample.path not in self._jobs and sample.path not in self._queued:
+                    self._queued.append(sample.path)
+            if len(self._queued) >= self.options.batch_size:
+                self._dispatch()
+
+    def _dispatch(self) -> None:
+        batch, self._queued = self._queued, []
+        if batch:
+            job = self._pool.submit(ocr_images, [self.work_dir / p for p in batch], self.options)
+            for n, path in enumerate(batch):
+                self._jobs[path] = (job, n)
 
     def lines(self, path: str) -> list[OcrLine]:
-        return self._jobs[path].result()
+        with self._lock:
+            if path in self._queued:
+                self._dispatch()
+        job, n = self._jobs[path]
+        return job.result()[n]
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -172,15 +228,23 @@ def merge_lines(scenes: Iterable[tuple[Scene, list[list[OcrLine]]]]) -> TextResu
                 if idx is not None and abs(spans[idx].end - start) < 1e-6:
                     old = spans[idx]
                     spans[idx] = TextSpan(
-                        start=old.start, end=round(end, 3), text=old.text, scene=old.scene,
-                        confidence=max(old.confidence, line.confidence), height=max(old.height, line.height),
+                        start=old.start,
+                        end=round(end, 3),
+                        text=old.text,
+                        scene=old.scene,
+                        confidence=max(old.confidence, line.confidence),
+                        height=max(old.height, line.height),
                     )
                 else:
                     idx = len(spans)
                     spans.append(
                         TextSpan(
-                            start=round(start, 3), end=round(end, 3), text=line.text, scene=scene.index,
-                            confidence=line.confidence, height=line.height,
+                            start=round(start, 3),
+                            end=round(end, 3),
+                            text=line.text,
+                            scene=scene.index,
+                            confidence=line.confidence,
+                            height=line.height,
                         )
                     )
                 still_open[key] = idx
@@ -189,8 +253,9 @@ def merge_lines(scenes: Iterable[tuple[Scene, list[list[OcrLine]]]]) -> TextResu
     return TextResult(spans=tuple(spans))
 
 
-def extract_text(scan: ScanResult, work_dir: str | Path, *, pool: OcrPool | None = None,
-                 options: OcrOptions | None = None) -> TextResult:
+def extract_text(
+    scan: ScanResult, work_dir: str | Path, *, pool: OcrPool | None = None, options: OcrOptions | None = None
+) -> TextResult:
     """On-screen text of every scene. Pass the pool that already got scenes during the scan, if any."""
     own = pool is None
     active = pool if pool is not None else OcrPool(Path(work_dir), options)

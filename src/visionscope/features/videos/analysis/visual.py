@@ -10,13 +10,25 @@ import numpy.typing as npt
 
 #: The colour names scenes are described with, in the order of the index `name_pixels` returns.
 COLOR_NAMES = (
-    "black", "white", "grey", "red", "orange", "brown", "yellow", "green", "cyan", "blue", "purple", "pink",
+    "black",
+    "white",
+    "grey",
+    "red",
+    "orange",
+    "brown",
+    "yellow",
+    "green",
+    "cyan",
+    "blue",
+    "purple",
+    "pink",
 )
 _IDX = {name: i for i, name in enumerate(COLOR_NAMES)}
 #: Mean absolute luma change between frames (0..255) that counts as full motion.
 MOTION_FULL_SCALE = 24.0
 
 I16 = npt.NDArray[np.int16]
+U8 = npt.NDArray[np.uint8]
 F32 = npt.NDArray[np.float32]
 
 
@@ -60,17 +72,27 @@ def name_pixels(rgb: F32) -> npt.NDArray[np.intp]:
     c = mx - mn
     s = np.where(mx > 0, c / np.maximum(mx, 1e-6), 0.0)
     safe_c = np.maximum(c, 1e-6)
-    h = np.where(
-        mx == r,
-        ((g - b) / safe_c) % 6.0,
-        np.where(mx == g, (b - r) / safe_c + 2.0, (r - g) / safe_c + 4.0),
-    ) * 60.0
+    h = (
+        np.where(
+            mx == r,
+            ((g - b) / safe_c) % 6.0,
+            np.where(mx == g, (b - r) / safe_c + 2.0, (r - g) / safe_c + 4.0),
+        )
+        * 60.0
+    )
     out = np.full(flat.shape[0], _IDX["grey"], dtype=np.intp)
     chroma = (s >= 0.2) & (c >= 0.08)
     # Hue bands for saturated pixels.
     bands: list[tuple[float, float, str]] = [
-        (0, 12, "red"), (340, 361, "red"), (12, 40, "orange"), (40, 70, "yellow"), (70, 170, "green"),
-        (170, 200, "cyan"), (200, 255, "blue"), (255, 290, "purple"), (290, 340, "pink"),
+        (0, 12, "red"),
+        (340, 361, "red"),
+        (12, 40, "orange"),
+        (40, 70, "yellow"),
+        (70, 170, "green"),
+        (170, 200, "cyan"),
+        (200, 255, "blue"),
+        (255, 290, "purple"),
+        (290, 340, "pink"),
     ]
     for lo, hi, name in bands:
         out[chroma & (h >= lo) & (h < hi)] = _IDX[name]

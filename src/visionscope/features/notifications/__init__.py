@@ -1,0 +1,1 @@
+"""Notifications: in-app notices, email and webhooks, fed by the events of other features."""

@@ -1,0 +1,33 @@
+"""The measures of ../shared/eval/run_eval.py, for the tests' assertions."""
+
+from __future__ import annotations
+
+import re
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def wer(ref: str, hyp: str) -> float:
+    r, h = words(ref), words(hyp)
+    d = list(range(len(h) + 1))
+    for i in range(1, len(r) + 1):
+        prev, d[0] = d[0], i
+        for j in range(1, len(h) + 1):
+            cur = min(d[j] + 1, d[j - 1] + 1, prev + (r[i - 1] != h[j - 1]))
+            prev, d[j] = d[j], cur
+    return d[len(h)] / max(1, len(r))
+
+
+def cut_f1(found: list[float], truth: list[float], tolerance: float = 0.5) -> float:
+    hits = sum(any(abs(c - t) <= tolerance for c in found) for t in truth)
+    precision = hits / max(1, len(found))
+    recall = hits / max(1, len(truth))
+    return 2 * precision * recall / max(1e-9, precision + recall)
+
+
+def word_recall(expected_lines: list[str], shown: str) -> float:
+    want = [w for line in expected_lines for w in words(line)]
+    got = set(words(shown))
+    return sum(w in got for w in want) / max(1, len(want))

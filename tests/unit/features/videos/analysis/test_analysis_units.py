@@ -1,0 +1,135 @@
+"""Small pieces: colour names, the adaptive cut detector, OCR clean-up and merging, chapters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from visionscope.features.videos.analysis import Keyframe, Scene
+from visionscope.features.videos.analysis.shots import CutParams, detect_cuts
+from visionscope.features.videos.analysis.text import OcrLine, clean_token, merge_lines, ocr_image, parse_tsv
+from visionscope.features.videos.analysis.visual import COLOR_NAMES, name_pixels
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+def _names(*rgb: tuple[int, int, int]) -> list[str]:
+    arr = np.array(rgb, dtype=np.float32) / 255.0
+    return [COLOR_NAMES[i] for i in name_pixels(arr)]
+
+
+def test_colour_names() -> None:
+    assert _names(
+        (31, 58, 147),
+        (139, 26, 26),
+        (30, 107, 52),
+        (91, 44, 131),
+        (255, 136, 0),
+        (139, 69, 19),
+        (250, 220, 30),
+        (255, 182, 193),
+        (0, 0, 0),
+        (255, 255, 255),
+        (128, 128, 128),
+        (0, 200, 220),
+    ) == [
+        "blue",
+        "red",
+        "green",
+        "purple",
+        "orange",
+        "brown",
+        "yellow",
+        "pink",
+        "black",
+        "white",
+        "grey",
+        "cyan",
+    ]
+
+
+def _scores(n: int, base: float, jitter: float, cuts: dict[int, float]) -> list[tuple[float, float]]:
+    rng = np.random.default_rng(7)
+    return [(i / 30, cuts.get(i, base + jitter * float(rng.random()))) for i in range(n)]
+
+
+def test_adaptive_detector_finds_cuts_in_quiet_and_busy_footage() -> None:
+    quiet = _scores(300, 0.5, 0.5, {100: 40.0, 200: 25.0})
+    assert detect_cuts(quiet) == [100 / 30, 200 / 30]
+    busy = _scores(
+        300, 30.0, 8.0, {150: 120.0}
+    )  # steady motion: a fixed threshold at 25 would cut everywhere
+    assert detect_cuts(busy) == [150 / 30]
+
+
+def test_adaptive_detector_ignores_small_and_too_close_changes() -> None:
+    small = _scores(200, 0.2, 0.1, {80: 5.0})  # many times its neighbours, but too small to be a cut
+    assert detect_cuts(small) == []
+    flash = _scores(200, 0.5, 0.2, {80: 60.0, 83: 60.0})  # a flash: in and out within 0.1 s
+    assert detect_cuts(flash, CutParams(min_scene_seconds=0.5)) == [80 / 30]
+
+
+def test_ocr_noise_is_dropped() -> None:
+    assert clean_token("“Bata") == "Bata"
+    assert clean_token("|") == "" and clean_token("—") == "" and clean_token("..") == ""
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+    rows = [
+        "5\t1\t2\t1\t1\t1\t0\t0\t100\t50\t96.0\tDenver",
+        "5\t1\t2\t1\t1\t2\t0\t0\t100\t50\t95.0\tWarehouse",
+        "5\t1\t3\t1\t1\t1\t0\t0\t10\t30\t12.5\tBa,",  # unsure
+        "5\t1\t4\t1\t1\t1\t0\t0\t10\t30\t60.0\tae",  # a lone scrap
+        "5\t1\t5\t1\t1\t1\t0\t0\t10\t30\t90.0\t|",  # not a word
+        "5\t2\t1\t1\t1\t1\t0\t0\t100\t36\t93.0\tSecond",
+    ]
+    pages = parse_tsv(header + "\n".join(rows) + "\n", [720, 720], 50.0)
+    assert [line.text for line in pages[0]] == ["Denver Warehouse"]
+    assert pages[0][0].height == round(50 / 720, 4)
+    assert [line.text for line in pages[1]] == ["Second"]
+
+
+def test_ocr_reads_a_picture(tmp_path: Path) -> None:
+    img = Image.new("RGB", (960, 540), (139, 26, 26))
+    draw = ImageDraw.Draw(img)
+    draw.text((120, 200), "Opening September 30", fill="white", font=ImageFont.truetype(str(FONT), 48))
+    path = tmp_path / "frame.jpg"
+    img.save(path, quality=90)
+    assert [line.text for line in ocr_image(path)] == ["Opening September 30"]
+    blank = tmp_path / "blank.jpg"
+    Image.new("RGB", (960, 540), (30, 107, 52)).save(blank)
+    assert ocr_image(blank) == []
+
+
+def _scene(index: int, start: float, end: float, times: list[float]) -> Scene:
+    return Scene(
+        index,
+        start,
+        end,
+        f"k{index}.jpg",
+        times[len(times) // 2],
+        "t.jpg",
+        tuple(Keyframe(t, f"k{index}_{t}.jpg") for t in times),
+        (),
+        0.5,
+        0.0,
+    )
+
+
+def test_identical_lines_merge_across_keyframes_and_scenes() -> None:
+    logo = OcrLine("ACME News", 90.0, 0.03)
+    title = OcrLine("Storm warning", 95.0, 0.07)
+    result = merge_lines(
+        [
+            (_scene(0, 0.0, 60.0, [10.0, 30.0, 50.0]), [[logo, title], [logo, title], [logo]]),
+            (_scene(1, 60.0, 70.0, [65.0]), [[OcrLine("ACME  news", 91.0, 0.03)]]),
+            (_scene(2, 70.0, 80.0, [75.0]), [[]]),
+            (_scene(3, 80.0, 90.0, [85.0]), [[logo]]),
+        ]
+    )
+    spans = [(s.text, s.start, s.end, s.scene) for s in result.spans]
+    assert spans == [
+        ("Storm warning", 0.0, 40.0, 0),
+        ("ACME News", 0.0, 70.0, 0),
+        ("ACME News", 80.0, 90.0, 3),
+    ]
