@@ -248,3 +248,16 @@ async def test_a_tier_without_transcription_skips_it(
     ready = (await client.get(f"/v1/videos/{video['id']}", headers=owner.headers)).json()
     assert ready["status"] == "ready"
     assert (await client.get(f"/v1/videos/{video['id']}/text", headers=owner.headers)).json()["items"] == []
+
+
+async def test_deleting_the_project_retires_its_videos_and_their_files(
+    client: httpx.AsyncClient, container: Container, runtime: EmbeddedRuntime, short_video: SampleVideo
+) -> None:
+    owner = await register(client)
+    ws, project = await project_of(client, owner)
+    video = (await upload(client, owner, project, short_video.path.read_bytes())).json()
+    assert (await client.delete(f"/v1/projects/{project}", headers=owner.headers)).status_code == 204
+    await runtime.settle()
+    assert (await client.get(f"/v1/videos/{video['id']}", headers=owner.headers)).status_code == 404
+    assert stored(container) == []
+    assert (await pool(client, owner, ws, "video_analysis"))["reserved"] == 0

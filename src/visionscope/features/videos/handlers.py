@@ -32,8 +32,10 @@ from visionscope.features.videos.events import (
     VideoUploaded,
 )
 from visionscope.features.videos.models import Video
+from visionscope.features.videos.public import workspace_of_video
 from visionscope.features.videos.queries import video_read
 from visionscope.features.videos.schemas import VideoRead
+from visionscope.features.workspaces.events import ProjectDeleted, WorkspaceDeleted
 from visionscope.features.workspaces.public import workspace_of_project
 
 Clock = Callable[[], datetime]
@@ -185,6 +187,9 @@ def _end(video: Video, status: str, now: datetime) -> None:
 async def claim_analysis(cmd: ClaimAnalysis, *, uow: UnitOfWork, clock: Clock) -> bool:
     """Take the lease when the attempt is queued, or processing under an expired or own lease."""
     now = clock()
+    if await workspace_of_video(uow.session, cmd.video_id) is None:
+        await _retire(uow, cmd.video_id, now)  # its project or workspace went while it waited
+        return False
     claimed = await uow.session.execute(
         update(Video)
         .where(
@@ -211,6 +216,8 @@ async def claim_analysis(cmd: ClaimAnalysis, *, uow: UnitOfWork, clock: Clock) -
 async def report_progress(cmd: ReportProgress, *, uow: UnitOfWork, clock: Clock) -> bool:
     video = await _leased(uow, cmd.video_id, cmd.attempt, cmd.worker)
     now = clock()
+    if await workspace_of_video(uow.session, video.id) is None:
+        video.cancel_requested = True  # its project or workspace was deleted: stop
     video.stage, video.progress, video.eta_seconds = (
         cmd.stage,
         min(1.0, max(0.0, cmd.progress)),
@@ -283,3 +290,37 @@ async def confirm_cancelled(cmd: ConfirmCancelled, *, uow: UnitOfWork, clock: Cl
             attempt=video.attempt,
         )
     )
+
+
+async def _retire(uow: UnitOfWork, video_id: uuid.UUID, now: datetime) -> None:
+    """A video whose project or workspace is gone: its analysis ends and its credits go back."""
+    video = await uow.session.get(Video, video_id, with_for_update=True)
+    if video is None:
+        return
+    video.deleted_at = video.deleted_at or now
+    if video.status in ("queued", "processing"):
+        _end(video, "cancelled", now)
+        await credits.release(uow, video, now=now)
+        video.record(
+            VideoAnalysisCancelled(
+                workspace_id=video.workspace_id,
+                project_id=video.project_id,
+                video_id=video.id,
+                attempt=video.attempt,
+            )
+        )
+
+
+async def retire_videos(
+    uow: UnitOfWork, event: ProjectDeleted | WorkspaceDeleted, now: datetime
+) -> list[uuid.UUID]:
+    """Retire every video of a deleted project or workspace; answers their ids."""
+    where = (
+        (Video.project_id == event.project_id)
+        if isinstance(event, ProjectDeleted)
+        else (Video.workspace_id == event.workspace_id)
+    )
+    ids = list(await uow.session.scalars(select(Video.id).where(where)))
+    for video_id in ids:
+        await _retire(uow, video_id, now)
+    return ids

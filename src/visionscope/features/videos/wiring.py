@@ -18,6 +18,7 @@ from visionscope.features.videos.analysis import ModelPaths, check_models
 from visionscope.features.videos.events import VideoDeleted, VideoReanalysisRequested, VideoUploaded
 from visionscope.features.videos.results import video_key
 from visionscope.features.videos.runner import AnalysisRunner
+from visionscope.features.workspaces.events import ProjectDeleted, WorkspaceDeleted
 
 
 def message_handlers(c: Collaborators) -> dict[type, Handler]:
@@ -69,7 +70,17 @@ def event_subscriptions(c: Collaborators, mediator: Mediator) -> list[AnySubscri
         assert isinstance(event, VideoDeleted)
         c.storage.delete_tree(video_key(event.video_id))
 
+    async def remove_project_files(event: Event, uow: UnitOfWork) -> None:
+        """The videos of a deleted project (or workspace) go, files and all; their rows stay for audit."""
+        assert isinstance(event, ProjectDeleted | WorkspaceDeleted)
+        for video_id in await handlers.retire_videos(uow, event, c.clock()):
+            c.storage.delete_tree(video_key(video_id))
+
     return [
+        Subscription(ProjectDeleted, "video_processing", "videos.remove_project_files", remove_project_files),
+        Subscription(
+            WorkspaceDeleted, "video_processing", "videos.remove_project_files", remove_project_files
+        ),
         LongRunningSubscription(VideoUploaded, "video_processing", "videos.analyse", runner),
         LongRunningSubscription(VideoReanalysisRequested, "video_processing", "videos.analyse", runner),
         Subscription(VideoDeleted, "video_processing", "videos.remove_files", remove_files),
