@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from visionscope.building_blocks.behaviors import Authorization, LoggingAndMetrics, Transaction, Validation
@@ -17,6 +18,7 @@ from visionscope.building_blocks.mediator import Handler, Mediator
 from visionscope.building_blocks.messages import Event, ScopeKind
 from visionscope.building_blocks.metrics import Metrics
 from visionscope.building_blocks.outbox import EventTypes
+from visionscope.building_blocks.rate_limits import MemoryCounter, RateLimit, RedisCounter
 from visionscope.building_blocks.relay import Publisher, Relay
 from visionscope.building_blocks.storage import LocalStorage, Storage
 from visionscope.building_blocks.transport import RetryPolicy
@@ -25,6 +27,10 @@ from visionscope.config import Settings
 from visionscope.features.analytics import wiring as analytics
 from visionscope.features.billing import events as billing_events
 from visionscope.features.billing import wiring as billing
+from visionscope.features.billing.public import tier_key
+from visionscope.features.conversations import events as conversation_events
+from visionscope.features.conversations import public as conversations_public
+from visionscope.features.conversations import wiring as conversations
 from visionscope.features.identity import events as identity_events
 from visionscope.features.identity import wiring as identity
 from visionscope.features.identity.public import Authenticator
@@ -40,13 +46,14 @@ from visionscope.features.workspaces import wiring as workspaces
 
 log = logging.getLogger("visionscope")
 
-FEATURES = (identity, workspaces, billing, analytics, notifications, videos)
+FEATURES = (identity, workspaces, billing, analytics, notifications, videos, conversations)
 ALL_EVENTS: tuple[type[Event], ...] = (
     *identity_events.EVENTS,
     *workspace_events.EVENTS,
     *billing_events.EVENTS,
     *notification_events.EVENTS,
     *video_events.EVENTS,
+    *conversation_events.EVENTS,
 )
 
 
@@ -72,6 +79,7 @@ class Container:
     retry_policy: RetryPolicy
     collaborators: Collaborators
     storage: Storage
+    redis: Any = None
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def relay(self, publisher: Publisher) -> Relay:
@@ -80,6 +88,8 @@ class Container:
         )
 
     async def dispose(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
@@ -102,8 +112,38 @@ def event_subscriptions(c: Collaborators, mediator: Mediator) -> list[AnySubscri
         *workspaces.event_subscriptions(c),
         *billing.event_subscriptions(c),
         *notifications.event_subscriptions(c),
+        *conversations.event_subscriptions(c),
         *analytics.event_subscriptions(c, ALL_EVENTS),
     ]
+
+
+def redis_client(settings: Settings) -> Any:
+    """Redis for caches and rate limits, when configured (the broker's server if no other is given)."""
+    url = settings.redis_url or settings.broker_url
+    return aioredis.from_url(url) if url else None
+
+
+class TierKeys:
+    """The tier key of a workspace, remembered for a minute (tier changes are rare)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Any, ttl: float = 60.0) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._ttl = ttl
+        self._known: dict[Any, tuple[str | None, datetime]] = {}
+
+    async def __call__(self, workspace_id: Any) -> str | None:
+        now = self._clock()
+        known = self._known.get(workspace_id)
+        if known is not None and (now - known[1]).total_seconds() < self._ttl:
+            return known[0]
+        async with self._sessions() as session:
+            tier_id = await workspaces_public.tier_of(session, workspace_id)
+            key = await tier_key(session, tier_id) if tier_id else None
+        if len(self._known) > 10_000:
+            self._known.clear()
+        self._known[workspace_id] = (key, now)
+        return key
 
 
 def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
@@ -114,6 +154,7 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
     read_sessions = session_factory(read_engine)
     metrics = Metrics()
     wake = asyncio.Event()
+    redis = redis_client(settings)
     issuer = TokenIssuer(settings.token_secret(), timedelta(minutes=settings.access_token_minutes))
     storage = LocalStorage(settings.storage_dir)
     collaborators = Collaborators(
@@ -127,12 +168,19 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
         ScopeKind.WORKSPACE: workspaces_public.live_workspace,
         ScopeKind.PROJECT: workspaces_public.workspace_of_project,
         ScopeKind.VIDEO: videos_public.workspace_of_video,
+        ScopeKind.CONVERSATION: conversations_public.workspace_of_conversation,
     }
     mediator = Mediator(
         message_handlers(collaborators),
         [
             LoggingAndMetrics(metrics),
             Authorization(read_sessions, resolvers, workspaces_public.role_of),
+            RateLimit(
+                RedisCounter(redis) if redis is not None else MemoryCounter(),
+                settings.rate_limits,
+                TierKeys(read_sessions, clock),
+                window_seconds=settings.rate_limit_window_seconds,
+            ),
             Validation(),
             Transaction(sessions, read_sessions, on_events_committed=wake.set),
         ],
@@ -159,5 +207,6 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
         retry_policy=policy,
         collaborators=collaborators,
         storage=storage,
+        redis=redis,
         outbox_wake=wake,
     )

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     consumer_max_failures: int = 5
     consumer_retry_base_seconds: float = 2.0
     max_json_body_bytes: int = 1_000_000
+    rate_limits: dict[str, int] = Field(
+        default={"free": 120, "pro": 600, "enterprise": 3000},
+        description="Requests a window for each user and API key, by the tier of the workspace addressed.",
+    )
+    rate_limit_window_seconds: int = Field(default=60, ge=1, description="The window of the rate limits.")
     max_upload_mb: int = Field(
         default=4096, ge=1, description="Largest video upload, whatever the tier allows."
     )
@@ -67,6 +72,17 @@ class Settings(BaseSettings):
         default=20, ge=1, description="Consecutive failed attempts after which an endpoint is disabled."
     )
     webhook_send_batch: int = 50
+    llm_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible server (vLLM, Ollama, llama.cpp) that writes answers; off if unset.",
+    )
+    llm_model: str = Field(default="default", description="The model name sent to the answer server.")
+    llm_api_key: str | None = Field(
+        default=None, description="Bearer key for the answer server, if it needs one."
+    )
+    llm_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Past this the built-in engine answers instead of the model."
+    )
 
     @property
     def storage_dir(self) -> Path:
