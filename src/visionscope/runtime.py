@@ -8,7 +8,7 @@ import logging
 from datetime import timedelta
 
 from visionscope.bootstrap import Container
-from visionscope.building_blocks.relay import listen_for_outbox
+from visionscope.building_blocks.relay import listen_for_outbox, outbox_figures
 from visionscope.building_blocks.transport import InProcessBroker
 from visionscope.jobs import JOBS, Job
 
@@ -50,10 +50,20 @@ class EmbeddedRuntime:
                 log.exception("scheduled job failed", extra={"job": job.name})
 
     async def settle(self) -> None:
-        """Relay and handle everything pending (tests and graceful shutdown)."""
-        while await self.relay.drain():
+        """Relay and handle everything pending, including what handlers record meanwhile (tests, shutdown).
+
+        The background relay may hold rows it claimed but has not published yet, so this waits
+        until no row is unsent and the queues are idle, twice in a row.
+        """
+        calm = 0
+        while calm < 2:
+            moved = await self.relay.drain()
             await self.broker.join()
-        await self.broker.join()
+            async with self.container.read_sessions() as session:
+                pending, _, _ = await outbox_figures(session)
+            calm = calm + 1 if moved == 0 and pending == 0 else 0
+            if calm == 1:
+                await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
         self._stop.set()

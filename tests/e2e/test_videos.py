@@ -261,3 +261,16 @@ async def test_deleting_the_project_retires_its_videos_and_their_files(
     assert (await client.get(f"/v1/videos/{video['id']}", headers=owner.headers)).status_code == 404
     assert stored(container) == []
     assert (await pool(client, owner, ws, "video_analysis"))["reserved"] == 0
+
+
+async def test_the_uploader_is_told_when_the_video_is_ready(
+    client: httpx.AsyncClient, runtime: EmbeddedRuntime, short_video: SampleVideo
+) -> None:
+    owner = await register(client)
+    _, project = await project_of(client, owner)
+    video = (await upload(client, owner, project, short_video.path.read_bytes(), name="talk.mp4")).json()
+    await runtime.settle()
+    notices = (await client.get("/v1/notifications", headers=owner.headers)).json()["items"]
+    ready = [n for n in notices if n["kind"] == "video.ready"]
+    assert len(ready) == 1 and "talk.mp4" in ready[0]["title"]
+    assert ready[0]["data"]["video_id"] == video["id"]

@@ -15,8 +15,11 @@ from visionscope.building_blocks.db import utcnow
 from visionscope.building_blocks.errors import NotFound
 from visionscope.building_blocks.messages import Role
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.features.billing.events import CreditsLow, TierChanged
 from visionscope.features.notifications.events import NoticeCreated, WebhookEndpointDisabled
 from visionscope.features.notifications.models import Notice, WebhookEndpoint
+from visionscope.features.videos.events import VideoAnalysed, VideoAnalysisFailed
+from visionscope.features.videos.public import video_summary
 from visionscope.features.workspaces.events import (
     CollaboratorAdded,
     OwnershipTransferred,
@@ -141,5 +144,76 @@ async def webhook_endpoint_disabled(event: WebhookEndpointDisabled, uow: UnitOfW
                 "disabled. Fix the receiver, enable the webhook again, then replay the deliveries it missed."
             ),
             data={"endpoint_id": str(event.endpoint_id), "failures": event.failures},
+            source_event_id=event.event_id,
+        )
+
+
+async def video_ready(event: VideoAnalysed, uow: UnitOfWork) -> None:
+    """Tell whoever uploaded the video that it can be asked questions now."""
+    found = await video_summary(uow.session, event.video_id)
+    name, uploader = found if found else ("", None)
+    if uploader is None:
+        return
+    await create_notice(
+        uow,
+        user_id=uploader,
+        workspace_id=event.workspace_id,
+        kind="video.ready",
+        title=f"{name} is analysed",
+        body=f"{name} ({event.duration:.0f} s) is ready: open it to ask questions about it.",
+        data={"video_id": str(event.video_id), "project_id": str(event.project_id)},
+        source_event_id=event.event_id,
+    )
+
+
+async def video_failed(event: VideoAnalysisFailed, uow: UnitOfWork) -> None:
+    """Tell whoever uploaded the video why its analysis failed."""
+    found = await video_summary(uow.session, event.video_id)
+    name, uploader = found if found else ("", None)
+    if uploader is None:
+        return
+    await create_notice(
+        uow,
+        user_id=uploader,
+        workspace_id=event.workspace_id,
+        kind="video.failed",
+        title=f"{name} could not be analysed",
+        body=event.reason,
+        data={"video_id": str(event.video_id), "project_id": str(event.project_id), "reason": event.reason},
+        source_event_id=event.event_id,
+    )
+
+
+async def credits_low(event: CreditsLow, uow: UnitOfWork) -> None:
+    """Tell the owner and admins that a credit pool is running out."""
+    name = await workspace_name(uow, event.workspace_id)
+    for user_id in await workspace_managers(uow, event.workspace_id):
+        await create_notice(
+            uow,
+            user_id=user_id,
+            workspace_id=event.workspace_id,
+            kind="credits.low",
+            title=f"{event.feature} credits are running low in {_shown(name)}",
+            body=(
+                f"{event.available} {event.feature} credits are left (under {event.threshold}). "
+                "Top up, or move to a larger tier."
+            ),
+            data={"feature": event.feature, "available": event.available, "threshold": event.threshold},
+            source_event_id=event.event_id,
+        )
+
+
+async def tier_changed(event: TierChanged, uow: UnitOfWork) -> None:
+    """Tell the owner and admins that the workspace moved to another tier."""
+    name = await workspace_name(uow, event.workspace_id)
+    for user_id in await workspace_managers(uow, event.workspace_id):
+        await create_notice(
+            uow,
+            user_id=user_id,
+            workspace_id=event.workspace_id,
+            kind="workspace.tier_changed",
+            title=f"{_shown(name)} is now on the {event.to_tier} tier",
+            body=f"The workspace moved from {event.from_tier} to {event.to_tier}.",
+            data={"from_tier": event.from_tier, "to_tier": event.to_tier, "direction": event.direction},
             source_event_id=event.event_id,
         )

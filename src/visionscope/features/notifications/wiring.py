@@ -2,10 +2,7 @@
 
 To notify about another event, add one line to ``notice_subscriptions`` (with its notice
 function in notices.py); to offer it to webhooks, add one line to ``WEBHOOK_EVENTS`` and its
-public name to ``schemas.WebhookEventType``. For example, once videos and billing publish them:
-
-    subscribe(VideoAnalysed, NOTICES, notices.video_ready),
-    VideoAnalysed: "video.ready",
+public name to ``schemas.WebhookEventType``.
 """
 
 from __future__ import annotations
@@ -20,9 +17,11 @@ from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.building_blocks.wiring import bind
 from visionscope.collaborators import Collaborators
+from visionscope.features.billing.events import CreditsLow, TierChanged
 from visionscope.features.notifications import commands, handlers, notices, queries, webhooks
 from visionscope.features.notifications.email import SmtpMailer, email_notice
 from visionscope.features.notifications.events import NoticeCreated, WebhookEndpointDisabled
+from visionscope.features.videos.events import VideoAnalysed, VideoAnalysisFailed
 from visionscope.features.workspaces.events import CollaboratorAdded, OwnershipTransferred, WorkspaceDeleted
 
 QUEUE = "notifications"
@@ -34,6 +33,10 @@ WEBHOOK_ENDPOINTS = "notifications.webhook_endpoints"
 # Domain events that webhooks deliver, by their public name (see schemas.WebhookEventType).
 WEBHOOK_EVENTS: dict[type[Event], str] = {
     CollaboratorAdded: "collaborator.added",
+    VideoAnalysed: "video.ready",
+    VideoAnalysisFailed: "video.failed",
+    CreditsLow: "credits.low",
+    TierChanged: "workspace.tier_changed",
 }
 
 E = TypeVar("E", bound=Event)
@@ -59,6 +62,10 @@ def notice_subscriptions() -> list[Subscription]:
         subscribe(OwnershipTransferred, NOTICES, notices.ownership_transferred),
         subscribe(WorkspaceDeleted, NOTICES, notices.workspace_deleted),
         subscribe(WebhookEndpointDisabled, NOTICES, notices.webhook_endpoint_disabled),
+        subscribe(VideoAnalysed, NOTICES, notices.video_ready),
+        subscribe(VideoAnalysisFailed, NOTICES, notices.video_failed),
+        subscribe(CreditsLow, NOTICES, notices.credits_low),
+        subscribe(TierChanged, NOTICES, notices.tier_changed),
     ]
 
 

@@ -103,6 +103,7 @@ def probe_media(path: str | Path) -> MediaInfo:
         duration = 0.0
         if stream.duration is not None and stream.time_base is not None:
             duration = float(stream.duration * stream.time_base)
+        own_duration = duration > 0  # the video stream's own, not the container's (audio may be longer)
         if duration <= 0 and container.duration is not None:
             duration = container.duration / av.time_base
         audio = container.streams.audio[0] if container.streams.audio else None
@@ -114,7 +115,7 @@ def probe_media(path: str | Path) -> MediaInfo:
             raise MediaRejected(
                 "The video has no picture that can be decoded: the file is damaged or incomplete."
             )
-        if duration > 4.0 and not _decodes_a_frame(container, stream, duration - 2.0):
+        if own_duration and duration > 4.0 and not _decodes_a_frame(container, stream, duration - 2.0):
             raise MediaRejected(
                 f"The video is cut short: it declares {duration:.1f} s but its pictures stop earlier "
                 "(the file may have been truncated during upload)."

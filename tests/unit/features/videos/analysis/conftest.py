@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
+from analysis_support import BRIEFING_SPEC, SPECS, Media, make_video
 
 from visionscope.features.videos.analysis import (
     AnalysisOptions,
@@ -17,27 +14,6 @@ from visionscope.features.videos.analysis import (
     check_models,
     run_pipeline,
 )
-
-REPO = Path(__file__).resolve().parents[5]
-SCRIPT = REPO / ".." / "shared" / "media" / "make_test_video.sh"
-BRIEFING_SPEC = REPO / ".." / "shared" / "media" / "briefing.spec"
-SPECS = REPO / "tests" / "media"
-
-
-class Media:
-    """A generated video and its ground truth."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.truth: dict[str, Any] = json.loads(path.with_suffix(".json").read_text())
-
-
-def make_video(spec: Path, out: Path, name: str, *, width: int, height: int, fps: int) -> Media:
-    env = dict(os.environ, W=str(width), H=str(height), FPS=str(fps))
-    subprocess.run(
-        ["bash", str(SCRIPT), str(spec), str(out), name], check=True, env=env, stdout=subprocess.DEVNULL
-    )
-    return Media(out / f"{name}.mp4")
 
 
 @pytest.fixture(scope="session")

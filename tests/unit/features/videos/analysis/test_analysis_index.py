@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from analysis_support import Media
 
-from conftest import Media
 from visionscope.features.videos.analysis import (
     AnalysisResult,
     Document,

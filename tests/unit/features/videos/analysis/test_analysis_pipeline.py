@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from analysis_metrics import cut_f1, wer, word_recall
+from analysis_support import Media, cut_f1, wer, word_recall
 from PIL import Image
 
-from conftest import Media
 from visionscope.features.videos.analysis import (
     STAGES,
     AnalysisOptions,

@@ -6,9 +6,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from analysis_support import Media
 from PIL import Image
 
-from conftest import Media
 from visionscope.features.videos.analysis import MediaRejected, probe_media
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from analysis_support import Media
 
-from conftest import Media
 from visionscope.features.videos.analysis import (
     STAGES,
     AnalysisOptions,

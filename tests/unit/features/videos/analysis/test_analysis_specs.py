@@ -8,9 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from analysis_metrics import cut_f1, wer, word_recall
+from analysis_support import Media, cut_f1, wer, word_recall
 
-from conftest import Media
 from visionscope.features.videos.analysis import (
     AnalysisOptions,
     AnalysisResult,

@@ -1,8 +1,35 @@
-"""The measures of ../shared/eval/run_eval.py, for the tests' assertions."""
+"""Helpers of the analysis tests: generated media with ground truth, and the measures of
+../shared/eval/run_eval.py for the assertions."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[5]
+SCRIPT = REPO / ".." / "shared" / "media" / "make_test_video.sh"
+BRIEFING_SPEC = REPO / ".." / "shared" / "media" / "briefing.spec"
+SPECS = REPO / "tests" / "media"
+
+
+class Media:
+    """A generated video and its ground truth."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.truth: dict[str, Any] = json.loads(path.with_suffix(".json").read_text())
+
+
+def make_video(spec: Path, out: Path, name: str, *, width: int, height: int, fps: int) -> Media:
+    env = dict(os.environ, W=str(width), H=str(height), FPS=str(fps))
+    subprocess.run(
+        ["bash", str(SCRIPT), str(spec), str(out), name], check=True, env=env, stdout=subprocess.DEVNULL
+    )
+    return Media(out / f"{name}.mp4")
 
 
 def words(text: str) -> list[str]:
