@@ -22,6 +22,7 @@ from visionscope.building_blocks.outbox import (
     OutboxMessage,
     envelope_of,
 )
+from visionscope.building_blocks.tracing import request_scope
 from visionscope.building_blocks.uow import UnitOfWork
 
 log = logging.getLogger("visionscope.consumers")
@@ -130,6 +131,10 @@ class Consumer:
 
     async def consume(self, envelope: Envelope, queue: str) -> int:
         """Handle one delivery; returns how many handlers ran (0 for a repeated delivery)."""
+        with request_scope(envelope["request_id"]):
+            return await self._consume(envelope, queue)
+
+    async def _consume(self, envelope: Envelope, queue: str) -> int:
         event_id = uuid.UUID(envelope["id"])
         marker = queue_marker(queue)
         async with self.sessions() as session:

@@ -12,6 +12,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from visionscope.building_blocks.metrics import Metrics
+from visionscope.building_blocks.tracing import request_scope
 
 _REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
 log = logging.getLogger("visionscope.http")
@@ -62,7 +63,8 @@ class RequestMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, send_with_id)
+            with request_scope(request_id):
+                await self.app(scope, limited_receive, send_with_id)
         except _BodyTooLarge:
             status = 413
             await _too_large(send, request_id, self.max_body)

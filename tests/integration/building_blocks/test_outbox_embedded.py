@@ -194,3 +194,29 @@ async def test_a_failing_handler_is_retried_then_parked_and_replay_handles_it(co
     async with container.read_sessions() as session:
         marker = await session.scalar(select(InboxEntry).where(InboxEntry.consumer == "test.flaky"))
     assert marker is not None
+
+
+async def test_a_consumer_works_under_the_request_id_that_caused_the_event(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    from visionscope.building_blocks.tracing import current_request_id
+    from visionscope.features.workspaces.events import WorkspaceCreated
+
+    seen: list[str | None] = []
+
+    async def remember(event: Event, uow: UnitOfWork) -> None:
+        seen.append(current_request_id.get())
+
+    owner = await register(client)
+    await client.post(
+        "/v1/workspaces",
+        json={"name": "w", "tier": "free"},
+        headers={**owner.headers, "X-Request-ID": "trace-me-1"},
+    )
+    subs = Subscriptions([Subscription(WorkspaceCreated, "analytics", "test.trace", remember)])
+    consumer = Consumer(container.sessions, subs, EventTypes([WorkspaceCreated]))
+    async with container.read_sessions() as session:
+        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.type == "WorkspaceCreated"))
+    assert row is not None
+    await consumer.consume(envelope_of(row), "analytics")
+    assert seen == ["trace-me-1"]
