@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     consumer_retry_base_seconds: float = 2.0
     max_json_body_bytes: int = 1_000_000
     rate_limits: dict[str, int] = Field(
-        default={"free": 120, "pro": 600, "enterprise": 3000},
+        default={"free": 300, "pro": 1200, "enterprise": 6000},
         description="Requests a window for each user and API key, by the tier of the workspace addressed.",
     )
     rate_limit_window_seconds: int = Field(default=60, ge=1, description="The window of the rate limits.")

@@ -56,6 +56,7 @@ class Access:
     anonymous: bool = False
     users_only: bool = False
     system_only: bool = False
+    rate_limited: bool = True  # False for the cheap reads a page makes many of (media ranges, pictures)
 
 
 ANONYMOUS = Access(anonymous=True)

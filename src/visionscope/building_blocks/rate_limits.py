@@ -80,7 +80,7 @@ class RateLimit:
 
     async def __call__(self, message: Message, call_next: CallNext, context: Context) -> Any:
         actor = context.actor
-        if context.system or actor is None:
+        if context.system or actor is None or not type(message).access.rate_limited:
             return await call_next()
         key = f"key:{actor.key_id}" if isinstance(actor, ApiKeyActor) else f"user:{actor.user_id}"
         # The tier is looked up only for scoped messages; others count against the default tier.

@@ -10,7 +10,7 @@ import pytest
 
 from visionscope.building_blocks.errors import RateLimited
 from visionscope.building_blocks.mediator import Context, Mediator
-from visionscope.building_blocks.messages import ApiKeyActor, Query, Role, UserActor
+from visionscope.building_blocks.messages import Access, ApiKeyActor, Query, Role, UserActor
 from visionscope.building_blocks.rate_limits import MemoryCounter, RateLimit
 
 
@@ -71,3 +71,23 @@ async def test_limits_are_per_actor_and_sized_by_the_workspace_tier() -> None:
 async def test_system_messages_are_never_limited() -> None:
     send = mediator(Clock()).send
     assert [await send(Ping(), Context(system=True)) for _ in range(10)] == ["pong"] * 10
+
+
+@dataclass(frozen=True, kw_only=True)
+class Picture(Query[str]):
+    access = Access(rate_limited=False)
+
+
+async def test_messages_declared_cheap_are_not_counted() -> None:
+    clock = Clock()
+
+    async def tier_of(workspace_id: Any) -> str | None:
+        return None
+
+    limit = RateLimit(MemoryCounter(clock), {"free": 1}, tier_of, clock=clock)
+    send = Mediator({Ping: pong, Picture: pong}, [limit]).send
+    ctx = Context(actor=UserActor(uuid.uuid4()))
+    assert [await send(Picture(), ctx) for _ in range(5)] == ["pong"] * 5
+    assert await send(Ping(), ctx) == "pong"
+    with pytest.raises(RateLimited):
+        await send(Ping(), ctx)

@@ -24,8 +24,8 @@ from visionscope.features.workspaces.public import workspace_of_project
 ResultPart = Literal["scenes", "transcript", "text", "chapters", "summary", "work"]
 
 
-def _in_video(role: Role) -> Access:
-    return Access(role=role, scope=ScopeKind.VIDEO, field="video_id")
+def _in_video(role: Role, *, rate_limited: bool = True) -> Access:
+    return Access(role=role, scope=ScopeKind.VIDEO, field="video_id", rate_limited=rate_limited)
 
 
 def video_read(video: Video) -> VideoRead:
@@ -80,7 +80,7 @@ class ListVideos(Query[tuple[list[VideoRead], str | None]]):
 class GetVideoFiles(Query[tuple[VideoRead, Path, Path]]):
     """The video with the paths of its source file and its analysis directory."""
 
-    access = _in_video(Role.VIEWER)
+    access = _in_video(Role.VIEWER, rate_limited=False)  # a player asks for many ranges and pictures
     video_id: uuid.UUID
     ready_only: bool = True
 
