@@ -14,12 +14,15 @@ from visionscope.building_blocks.problems import install_problem_handlers
 from visionscope.config import Settings
 from visionscope.features.analytics.api import router as analytics_router
 from visionscope.features.billing.api import router as billing_router
+from visionscope.features.conversations.api import router as conversations_router
+from visionscope.features.conversations.completions_api import router as completions_router
 from visionscope.features.identity.api import router as identity_router
 from visionscope.features.notifications.api import router as notifications_router
 from visionscope.features.videos.api import router as videos_router
 from visionscope.features.workspaces.api import router as workspaces_router
 from visionscope.operations import router as operations_router
 from visionscope.runtime import EmbeddedRuntime
+from visionscope.web.routes import router as web_router
 
 
 def create_app(settings: Settings, container: Container | None = None, *, embedded: bool = False) -> FastAPI:
@@ -55,4 +58,7 @@ def create_app(settings: Settings, container: Container | None = None, *, embedd
         app.include_router(router)
     app.include_router(notifications_router)
     app.include_router(videos_router)
+    app.include_router(conversations_router)
+    app.include_router(completions_router)
+    app.include_router(web_router)
     return app

@@ -28,6 +28,9 @@ from visionscope.features.analytics import wiring as analytics
 from visionscope.features.billing import events as billing_events
 from visionscope.features.billing import wiring as billing
 from visionscope.features.billing.public import tier_key
+from visionscope.features.conversations import events as conversation_events
+from visionscope.features.conversations import public as conversations_public
+from visionscope.features.conversations import wiring as conversations
 from visionscope.features.identity import events as identity_events
 from visionscope.features.identity import wiring as identity
 from visionscope.features.identity.public import Authenticator
@@ -43,13 +46,14 @@ from visionscope.features.workspaces import wiring as workspaces
 
 log = logging.getLogger("visionscope")
 
-FEATURES = (identity, workspaces, billing, analytics, notifications, videos)
+FEATURES = (identity, workspaces, billing, analytics, notifications, videos, conversations)
 ALL_EVENTS: tuple[type[Event], ...] = (
     *identity_events.EVENTS,
     *workspace_events.EVENTS,
     *billing_events.EVENTS,
     *notification_events.EVENTS,
     *video_events.EVENTS,
+    *conversation_events.EVENTS,
 )
 
 
@@ -108,6 +112,7 @@ def event_subscriptions(c: Collaborators, mediator: Mediator) -> list[AnySubscri
         *workspaces.event_subscriptions(c),
         *billing.event_subscriptions(c),
         *notifications.event_subscriptions(c),
+        *conversations.event_subscriptions(c),
         *analytics.event_subscriptions(c, ALL_EVENTS),
     ]
 
@@ -163,6 +168,7 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
         ScopeKind.WORKSPACE: workspaces_public.live_workspace,
         ScopeKind.PROJECT: workspaces_public.workspace_of_project,
         ScopeKind.VIDEO: videos_public.workspace_of_video,
+        ScopeKind.CONVERSATION: conversations_public.workspace_of_conversation,
     }
     mediator = Mediator(
         message_handlers(collaborators),

@@ -81,6 +81,13 @@ MIN_ROLE = {
     ("GET", "/v1/videos/{video_id}/chapters"): "viewer",
     ("GET", "/v1/videos/{video_id}/summary"): "viewer",
     ("GET", "/v1/videos/{video_id}/thumbnails/{number}.jpg"): "viewer",
+    ("POST", "/v1/conversations"): "viewer",
+    ("GET", "/v1/conversations/{conversation_id}"): "viewer",
+    ("POST", "/v1/conversations/{conversation_id}/messages"): "viewer",
+    ("GET", "/v1/projects/{project_id}/conversations"): "viewer",
+    ("GET", "/v1/videos/{video_id}/conversations"): "viewer",
+    ("POST", "/v1/projects/{project_id}/search"): "viewer",
+    ("POST", "/v1/chat/completions"): "viewer",
 }
 ROLES = ["viewer", "editor", "admin", "owner"]
 SECRET = "test-secret-" + "x" * 40  # the key the test settings sign tokens with
@@ -101,6 +108,14 @@ def body_for(method: str, path: str, target: Account) -> dict[str, Any] | None:
         ("POST", "/v1/workspaces/{workspace_id}/webhooks"): {
             "url": "https://hooks.example.com/visionscope",
             "events": ["video.ready"],
+        },
+        # "{name}" in a body stands for the id of that name, as in paths.
+        ("POST", "/v1/conversations"): {"project_id": "{project_id}"},
+        ("POST", "/v1/conversations/{conversation_id}/messages"): {"content": "What is said?"},
+        ("POST", "/v1/projects/{project_id}/search"): {"query": "warehouse"},
+        ("POST", "/v1/chat/completions"): {
+            "model": "video:{video_id}",
+            "messages": [{"role": "user", "content": "What is said?"}],
         },
     }
     return bodies.get((method, path))
@@ -154,6 +169,11 @@ async def build_world(client: httpx.AsyncClient) -> World:
         "delivery_id": str(uuid.uuid4()),
         "notification_id": str(uuid.uuid4()),
     }
+    conversation = await client.post(
+        "/v1/conversations", json={"project_id": project["id"]}, headers=owner.headers
+    )
+    assert conversation.status_code == 201, conversation.text
+    ids["conversation_id"] = conversation.json()["id"]
     return World(owner, member, outsider, ids)
 
 
@@ -165,6 +185,18 @@ def fill(path: str, ids: dict[str, str]) -> str:
     return filled
 
 
+def fill_body(body: Any, ids: dict[str, str]) -> Any:
+    """A body with its "{name}" strings replaced by the ids of those names."""
+    if isinstance(body, dict):
+        return {key: fill_body(value, ids) for key, value in body.items()}
+    if isinstance(body, list):
+        return [fill_body(value, ids) for value in body]
+    if isinstance(body, str):
+        for name, value in ids.items():
+            body = body.replace("{" + name + "}", value)
+    return body
+
+
 async def call(
     client: httpx.AsyncClient,
     method: str,
@@ -173,7 +205,7 @@ async def call(
     headers: dict[str, str],
     ids: dict[str, str] | None = None,
 ) -> httpx.Response:
-    body = body_for(method, path, world.member)
+    body = fill_body(body_for(method, path, world.member), ids or world.ids)
     url = fill(path, ids or world.ids)
     return await client.request(method, url, json=body, headers=headers)
 

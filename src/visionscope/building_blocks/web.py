@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
-from visionscope.building_blocks.errors import Unauthenticated
+from visionscope.building_blocks.errors import Forbidden, Unauthenticated
 from visionscope.building_blocks.mediator import Context, Mediator
 from visionscope.building_blocks.messages import Actor
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# The web pages' session: an HttpOnly cookie holding the same access token as a bearer header,
+# and a double-submit CSRF token (readable cookie, echoed in a header) for unsafe methods.
+SESSION_COOKIE = "vs_access"
+CSRF_COOKIE = "vs_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_mediator(request: Request) -> Mediator:
@@ -28,7 +35,11 @@ async def get_actor(
     bearer: Annotated[str | None, Depends(oauth2_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Actor | None:
-    """The caller, from a bearer token or an API key. Credentials that do not check out answer 401."""
+    """The caller, from a bearer token, an API key or the web session cookie.
+
+    Credentials that do not check out answer 401; a cookie-authenticated unsafe request without
+    the matching CSRF token answers 403.
+    """
     authenticator = request.app.state.authenticator
     if bearer:
         actor: Actor | None = await authenticator.bearer(bearer)
@@ -40,7 +51,27 @@ async def get_actor(
         if actor is None:
             raise Unauthenticated("The API key is invalid or revoked.")
         return actor
-    return None
+    return await _cookie_actor(request)
+
+
+async def _cookie_actor(request: Request) -> Actor | None:
+    """The web pages' session cookie, used only when no Authorization or X-API-Key header came."""
+    session = request.cookies.get(SESSION_COOKIE)
+    if not session or "authorization" in request.headers or "x-api-key" in request.headers:
+        return None
+    unsafe = request.method not in SAFE_METHODS
+    if unsafe and not csrf_token_matches(request, request.headers.get(CSRF_HEADER)):
+        raise Forbidden("The CSRF token is missing or wrong; reload the page and try again.")
+    actor: Actor | None = await request.app.state.authenticator.bearer(session)
+    if actor is None:
+        raise Unauthenticated("The session has expired; sign in again.")
+    return actor
+
+
+def csrf_token_matches(request: Request, given: str | None) -> bool:
+    """The token sent with a state-changing request equals the one in the CSRF cookie."""
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    return bool(expected and given) and secrets.compare_digest(expected.encode(), (given or "").encode())
 
 
 def request_id_of(request: Request) -> str:

@@ -1,0 +1,286 @@
+"""Benchmark of answers: 500 questions on the index of a 20-minute video, through HTTP.
+
+    python bench/answers.py [--questions 500] [--clients 4] [--keep DIR]
+
+Makes a 20-minute video by joining eight 150-second videos made from generated specs (the shared
+``make_test_video.sh``, then ffmpeg's concat demuxer, no re-encoding), starts ``visionscope serve``
+on 127.0.0.1 with a scratch data directory (SQLite, the embedded runtime), uploads the video and
+waits for its analysis (once), then asks questions of every form the built-in engine knows (when,
+what is said, what is on screen at a time, how many, how long, colours, summary, chapters, before
+and after, and questions the video cannot answer), one new conversation every 20 questions.
+
+Measured in the same run: the latency of each answer and of a ``GET /healthz`` sent right after it
+(p50 and p99 of both, and their ratios), questions per second one at a time, and questions per
+second with ``--clients`` concurrent clients. ``--keep DIR`` keeps the video (and the models) in DIR
+so that a second run starts at once. Rate limits are lifted for the run: this measures answering.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT.parent / "shared" / "media" / "make_test_video.sh"
+PARTS, SCENES_PER_PART, SCENE_SECONDS = 8, 20, 7.5
+PASSWORD = "a long bench password"  # noqa: S105 (a throwaway account in a scratch data directory)
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+SOURCES = ["color=c=0x1f3a93", "testsrc2", "color=c=0x8b1a1a", "smptehdbars", "color=c=0x1e6b34", "testsrc"]
+CITIES = words("Denver Boston Lisbon Madrid Oslo Dublin Prague Vienna Austin Seattle Porto Lyon")
+THINGS = words("warehouse office factory store depot studio garage clinic library school bakery hotel")
+ITEMS = words("bicycles printers trucks laptops phones tablets cameras chairs lamps boxes tickets pallets")
+VERBS = words("open close move expand reopen upgrade")
+MONTHS = words("January February March April May June July August September October November December")
+NUMBER_WORDS = words("twenty thirty forty fifty sixty seventy eighty ninety")
+
+
+def scene_rows(part: int) -> list[dict[str, str]]:
+    """The scenes of one part: a title, a line and a sentence each, all different across parts."""
+    rng = random.Random(part)
+    rows = []
+    for n in range(SCENES_PER_PART):
+        city, thing, item = rng.choice(CITIES), rng.choice(THINGS), rng.choice(ITEMS)
+        verb, month, count = rng.choice(VERBS), rng.choice(MONTHS), rng.choice(NUMBER_WORDS)
+        code = f"{part}{n:02d}"
+        rows.append(
+            {
+                "source": SOURCES[(part + n) % len(SOURCES)],
+                "title": f"{city} {thing.title()} {code}",
+                "line": f"{count.title()} {item.title()} In {month}",
+                "said": f"The {thing} number {code} in {city} will {verb} in {month} with {count} {item}.",
+                "city": city,
+                "thing": thing,
+                "item": item,
+                "count": count,
+                "code": code,
+            }
+        )
+    return rows
+
+
+def make_video(work: Path) -> Path:
+    """The 20-minute video, made once into `work`."""
+    final = work / "answers-bench.mp4"
+    if final.is_file():
+        return final
+    env = dict(os.environ, W="640", H="360", FPS="25")
+    listing = work / "parts.txt"
+    lines = []
+    for part in range(PARTS):
+        spec = work / f"part{part}.spec"
+        spec.write_text(
+            "\n".join(
+                f"{SCENE_SECONDS}|{r['source']}||{r['title']}|{r['line']}|{(part + n) % 2}|{r['said']}"
+                for n, r in enumerate(scene_rows(part))
+            )
+            + "\n"
+        )
+        if not (work / f"part{part}.mp4").is_file():
+            print(f"making part {part + 1} of {PARTS}", flush=True)
+            subprocess.run(["bash", str(SCRIPT), str(spec), str(work), f"part{part}"], env=env, check=True)
+        lines.append(f"file '{work / f'part{part}.mp4'}'")
+    listing.write_text("\n".join(lines) + "\n")
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(listing),
+            "-c",
+            "copy",
+            "-movflags",
+            "+faststart",
+            str(final),
+        ],
+        check=True,
+    )
+    return final
+
+
+def questions(count: int) -> list[str]:
+    """Questions of every form, about content the video has and some it has not."""
+    rng = random.Random(7)
+    rows = [r for part in range(PARTS) for r in scene_rows(part)]
+    duration = PARTS * SCENES_PER_PART * SCENE_SECONDS
+    forms = [
+        lambda r: f"When is the {r['thing']} number {r['code']} mentioned?",
+        lambda r: f"What is said about the {r['city']} {r['thing']} {r['code']}?",
+        lambda r: f"How many {r['item']} will the {r['thing']} {r['code']} have?",
+        lambda r: f"When does the {r['thing']} {r['code']} in {r['city']} {rng.choice(VERBS)}?",
+        lambda r: f"What comes right after the {r['thing']} {r['code']}?",
+        lambda r: f"What is shown before the {r['city']} {r['thing']} {r['code']}?",
+        lambda r: f"What text is on screen at {int(t := rng.uniform(0, duration)) // 60}:{int(t) % 60:02d}?",
+        lambda r: f"What is said at {rng.randint(1, int(duration) - 1)} seconds?",
+        lambda r: f"What is the dominant colour of scene {rng.randint(1, PARTS * SCENES_PER_PART)}?",
+        lambda r: "How many scenes are in the video?",
+        lambda r: "How long is the video?",
+        lambda r: "Summarise the video",
+        lambda r: "What are the chapters?",
+        lambda r: f"Does anyone mention a {rng.choice(['volcano', 'submarine', 'giraffe', 'helicopter'])}?",
+        lambda r: f"What is the name of the {r['city']} {r['thing']}'s manager?",
+        lambda r: "¿Cuándo se menciona el almacén?",
+    ]
+    return [forms[i % len(forms)](rng.choice(rows)) for i in range(count)]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--questions", type=int, default=500)
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients of the throughput run")
+    parser.add_argument("--keep", type=Path, help="keep the video and the models here between runs")
+    args = parser.parse_args()
+    keep = args.keep or Path(tempfile.mkdtemp(prefix="answers-bench-"))
+    keep.mkdir(parents=True, exist_ok=True)
+    video = make_video(keep)
+    data = Path(tempfile.mkdtemp(prefix="answers-bench-data-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "VISIONSCOPE_DATA_DIR": str(data),
+        "VISIONSCOPE_MODELS_DIR": str(keep / "models"),
+        "VISIONSCOPE_LOG_LEVEL": "WARNING",
+        "VISIONSCOPE_RATE_LIMITS": json.dumps({"free": 10**9, "pro": 10**9, "enterprise": 10**9}),
+    }
+    cli = [sys.executable, "-m", "visionscope"]
+    subprocess.run([*cli, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([*cli, "catalog", "load"], env=env, check=True, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        asyncio.run(run(f"http://127.0.0.1:{port}", video, args.questions, args.clients))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+async def run(base: str, video: Path, count: int, clients: int) -> None:
+    limits = httpx.Limits(max_connections=clients + 2, max_keepalive_connections=clients + 2)
+    async with httpx.AsyncClient(base_url=base, timeout=600, limits=limits) as http:
+        for _ in range(600):
+            try:
+                if (await http.get("/healthz")).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+        email = f"bench-{time.time_ns()}@example.com"
+        await http.post("/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "Bench"})
+        token = (await http.post("/v1/auth/token", data={"username": email, "password": PASSWORD})).json()
+        http.headers["Authorization"] = f"Bearer {token['access_token']}"
+        ws = (await http.post("/v1/workspaces", json={"name": "bench", "tier": "enterprise"})).json()
+        project = (await http.post(f"/v1/workspaces/{ws['id']}/projects", json={"name": "bench"})).json()
+        started = time.perf_counter()
+        with video.open("rb") as fh:
+            uploaded = (
+                await http.post(
+                    f"/v1/projects/{project['id']}/videos", files={"file": (video.name, fh, "video/mp4")}
+                )
+            ).json()
+        while (state := (await http.get(f"/v1/videos/{uploaded['id']}")).json())["status"] not in (
+            "ready",
+            "failed",
+            "cancelled",
+        ):
+            await asyncio.sleep(2)
+        if state["status"] != "ready":
+            raise SystemExit(f"the analysis did not finish: {state}")
+        print(f"video: {state['duration']:.0f} s, analysed in {time.perf_counter() - started:.0f} s")
+        asked = questions(count)
+
+        async def conversation() -> str:
+            made = await http.post("/v1/conversations", json={"video_id": uploaded["id"]})
+            made.raise_for_status()
+            conversation_id: str = made.json()["id"]
+            return conversation_id
+
+        answers: list[float] = []
+        health: list[float] = []
+        grounded = 0
+        conv = ""
+        one_by_one = time.perf_counter()
+        for n, question in enumerate(asked):
+            if n % 20 == 0:
+                conv = await conversation()
+            t0 = time.perf_counter()
+            reply = await http.post(f"/v1/conversations/{conv}/messages", json={"content": question})
+            answers.append(time.perf_counter() - t0)
+            reply.raise_for_status()
+            grounded += bool(reply.json()["grounded"])
+            t1 = time.perf_counter()
+            (await http.get("/healthz")).raise_for_status()
+            health.append(time.perf_counter() - t1)
+        sequential = count / sum(answers)
+        elapsed_one_by_one = time.perf_counter() - one_by_one
+
+        queue = list(enumerate(asked))
+
+        async def client() -> None:
+            conv = await conversation()
+            while queue:
+                n, question = queue.pop()
+                if n % 20 == 0:
+                    conv = await conversation()
+                (
+                    await http.post(f"/v1/conversations/{conv}/messages", json={"content": question})
+                ).raise_for_status()
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        concurrent = count / (time.perf_counter() - t0)
+
+    ms = 1000.0
+    a50, a99 = percentile(answers, 0.5) * ms, percentile(answers, 0.99) * ms
+    h50, h99 = percentile(health, 0.5) * ms, percentile(health, 0.99) * ms
+    print(f"questions: {count} ({grounded} grounded), {elapsed_one_by_one:.0f} s one at a time")
+    print(
+        f"answer  latency p50 {a50:8.1f} ms  p99 {a99:8.1f} ms  mean {statistics.mean(answers) * ms:8.1f} ms"
+    )
+    print(f"healthz latency p50 {h50:8.1f} ms  p99 {h99:8.1f} ms")
+    print(f"ratio answer/healthz: p50 {a50 / h50:.1f}x  p99 {a99 / h99:.1f}x")
+    print(f"questions per second: {sequential:.1f} one at a time, {concurrent:.1f} with {clients} clients")
+
+
+if __name__ == "__main__":
+    main()

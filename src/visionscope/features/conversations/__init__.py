@@ -1,0 +1,1 @@
+"""Conversations with videos and projects: grounded answers with timestamps, and project search."""

@@ -1,0 +1,361 @@
+"""The answer engine: reads the question, resolves it against the conversation, gathers evidence
+from the videos' indexes, and answers with the built-in composer or, when one is configured,
+a model that writes from the same evidence."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from visionscope.features.videos.analysis import Embedder, ModelMissing, embedder_files, load_embedder
+
+from .citations import Citation, checked, citation_of
+from .compose import compose
+from .compose_topics import Evidence
+from .knowledge import TEXT, TRANSCRIPT, VIDEO, KnowledgeCache, Passage, Subject, VideoFacts, VideoKnowledge
+from .memory import Focus, Plan, Turn, plan
+from .model import NOT_IN_VIDEO, ModelWriter, Written, resolve_marks
+from .questions import Channel, Form, read_question
+from .retrieval import Moment, WordMeanings, best_first, find_moments
+from .search import SearchHit, search_videos
+from .timecodes import Anchor, marks_in
+from .writing import Draft, not_found
+
+log = logging.getLogger("visionscope.answers")
+
+TOPIC_FORMS = frozenset({Form.WHEN, Form.SAID_ABOUT, Form.LOOKUP, Form.EXISTS, Form.QUANTITY})
+MODEL_EVIDENCE = 30
+BUILTIN, MODEL = "builtin", "llm"
+
+
+@dataclass(frozen=True)
+class Answer:
+    content: str
+    grounded: bool
+    citations: tuple[Citation, ...]
+    engine: str
+    turn: Turn
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A question understood and its evidence gathered; the built-in draft is ready."""
+
+    plan: Plan
+    evidence: Evidence
+    draft: Draft
+    pool: tuple[Passage, ...]
+    for_model: tuple[Passage, ...]
+
+
+class EmbedderSource:
+    """The sentence embedder, loaded on first use; None (lexical search only) when it is missing."""
+
+    def __init__(self, models_dir: Path) -> None:
+        self._models_dir = models_dir
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._embedder: Embedder | None = None
+
+    def __call__(self) -> Embedder | None:
+        with self._lock:
+            if not self._loaded:
+                try:
+                    files = embedder_files(self._models_dir)
+                    self._embedder = load_embedder(str(files.onnx), str(files.tokenizer))
+                except ModelMissing as err:
+                    log.warning("no embedding model: answers search by words only", extra={"error": str(err)})
+                self._loaded = True
+            return self._embedder
+
+
+def _sources(question_form: Form, channel: Channel) -> tuple[str, ...]:
+    if question_form is Form.SAID_ABOUT or channel is not Channel.SHOWN:
+        return (TRANSCRIPT, TEXT)
+    return (TEXT, TRANSCRIPT)
+
+
+def _window(plan_: Plan, facts: VideoFacts) -> tuple[float, float] | None:
+    time = plan_.question.time
+    return None if time is None else time.resolve(facts.duration)
+
+
+def _scene(plan_: Plan, facts: VideoFacts) -> int | None:
+    ref = plan_.question.scene
+    return None if ref is None else ref.index(len(facts.scenes))
+
+
+def _moments(plan_: Plan, videos: Sequence[VideoKnowledge], related: WordMeanings | None) -> list[Moment]:
+    question = plan_.question
+    words = plan_.words or plan_.context
+    if not words:
+        return []
+    query = " ".join(dict.fromkeys([*plan_.words, *plan_.context]))
+    sources = _sources(question.form, question.channel)
+    referent = plan_.referent
+    if referent is not None:
+        for knowledge in videos:
+            if knowledge.facts.video_id != referent.video_id:
+                continue
+            scene = knowledge.facts.scene_at((referent.start + referent.end) / 2)
+            window = (scene.start, scene.end) if scene else (referent.start - 5, referent.end + 5)
+            near = find_moments(
+                knowledge,
+                words,
+                query=query,
+                sources=sources,
+                time_range=window,
+                related=related,
+                kind=question.asks_for,
+            )
+            if any(m.supported for m in near):
+                return near
+    found: list[Moment] = []
+    for knowledge in videos:
+        if question.scene is not None and _scene(plan_, knowledge.facts) is None:
+            continue
+        found.extend(
+            find_moments(
+                knowledge,
+                words,
+                query=query,
+                sources=sources,
+                time_range=_window(plan_, knowledge.facts),
+                scene=_scene(plan_, knowledge.facts),
+                related=related,
+                kind=question.asks_for,
+            )
+        )
+    return best_first(found)
+
+
+def _anchor(plan_: Plan, videos: Sequence[VideoKnowledge], related: WordMeanings | None) -> Focus | None:
+    """What "after X" / "before X" is relative to: a time, a scene or the moment of a topic."""
+    question = plan_.question
+    facts = videos[0].facts
+    if question.time is not None:
+        if question.time.anchor in (Anchor.POINT, Anchor.AFTER, Anchor.BEFORE):
+            lo = hi = question.time.start
+        else:
+            lo, hi = question.time.resolve(facts.duration)
+        scene = facts.scene_at(lo)
+        return Focus(facts.video_id, lo, hi, "time", scene.index if scene else None)
+    if question.scene is not None:
+        index = question.scene.index(len(facts.scenes))
+        if index is None:
+            return None
+        s = facts.scenes[index]
+        return Focus(facts.video_id, s.start, s.end, "scene", s.index)
+    found = [m for m in _moments(plan_, videos, related) if m.supported]
+    if not found:
+        return None
+    best = found[0]
+    return Focus(best.video_id, best.start, best.end, best.passages[0].source, best.scene)
+
+
+def gather(plan_: Plan, videos: Sequence[VideoKnowledge], related: WordMeanings | None) -> Evidence:
+    """The evidence a question's form needs."""
+    facts = tuple(k.facts for k in videos)
+    question = plan_.question
+    referent = plan_.referent
+    if referent is not None and all(f.video_id != referent.video_id for f in facts):
+        referent = None
+    form = question.form
+    moments: list[Moment] = []
+    own_anchor = question.scene is not None or question.time is not None
+    if form in TOPIC_FORMS or (
+        plan_.words and form in (Form.SPAN, Form.COLOUR) and referent is None and not own_anchor
+    ):
+        moments = _moments(plan_, videos, related)
+    if form in (Form.AFTER, Form.BEFORE) and referent is None and videos:
+        referent = _anchor(plan_, videos, related)
+    return Evidence(facts, tuple(moments), referent)
+
+
+def _pool(evidence: Evidence) -> tuple[Passage, ...]:
+    pool: list[Passage] = []
+    for video in evidence.videos:
+        pool.extend(video.transcript)
+        pool.extend(video.text)
+        pool.extend(video.scene_notes)
+        pool.extend(video.chapters)
+        pool.extend(video.summary)
+        pool.append(video.length_fact())
+    return tuple(pool)
+
+
+def _for_model(draft: Draft, evidence: Evidence) -> tuple[Passage, ...]:
+    """What a model is given: the built-in answer's citations, the top moments, the videos' lengths;
+    nothing (no model call) when the search found nothing at all."""
+    chosen: list[Passage] = list(draft.citations)
+    for moment in evidence.moments[:6]:
+        chosen.extend(moment.passages)
+    if not chosen:
+        return ()
+    chosen.extend(v.length_fact() for v in evidence.videos)
+    return tuple(dict.fromkeys(chosen))[:MODEL_EVIDENCE]
+
+
+def _turn(prepared: Prepared, citations: Sequence[Citation], grounded: bool) -> Turn:
+    plan_ = prepared.plan
+    focus = tuple(
+        Focus(c.video_id, c.start, c.end, c.source, _scene_of(prepared.evidence, c))
+        for c in citations
+        if c.source != VIDEO
+    )
+    referent = prepared.draft.referent or prepared.evidence.referent
+    return Turn(plan_.question.form.value, plan_.words or plan_.context, focus if grounded else (), referent)
+
+
+def _scene_of(evidence: Evidence, citation: Citation) -> int | None:
+    for video in evidence.videos:
+        if video.video_id == citation.video_id:
+            scene = video.scene_at((citation.start + citation.end) / 2)
+            return scene.index if scene else None
+    return None
+
+
+def _passage_at(videos: Sequence[VideoFacts], second: float) -> Passage | None:
+    """The passage a "[mm:ss]" mark stands for: one that starts in that second."""
+    for video in videos:
+        for pool in (video.transcript, video.text, video.scene_notes, video.chapters):
+            for passage in pool:
+                if int(passage.start + 1e-6) == second:
+                    return passage
+    return None
+
+
+def pieces_of(content: str, words_per_piece: int = 3) -> list[str]:
+    """A text cut into small pieces for streaming; joined they give the text back."""
+    tokens = content.split(" ")
+    return [
+        " ".join(tokens[i : i + words_per_piece]) + (" " if i + words_per_piece < len(tokens) else "")
+        for i in range(0, len(tokens), words_per_piece)
+    ]
+
+
+class AnswerEngine:
+    """Answers questions about videos; thread-safe, one per process."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeCache,
+        embedder: Callable[[], Embedder | None],
+        model: ModelWriter | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self.model = model
+        self._embedder = embedder
+        self._related: WordMeanings | None = None
+
+    def _meanings(self) -> WordMeanings | None:
+        if self._related is None:
+            embedder = self._embedder()
+            self._related = WordMeanings(embedder) if embedder is not None else None
+        return self._related
+
+    def prepare(self, question: str, subjects: Sequence[Subject], history: Sequence[Turn]) -> Prepared:
+        """Understand, gather and compose (CPU work: call it in a thread)."""
+        videos = [self.knowledge.get(s) for s in subjects]
+        planned = plan(read_question(question), history)
+        evidence = gather(planned, videos, self._meanings())
+        draft = compose(planned, evidence)
+        return Prepared(planned, evidence, draft, _pool(evidence), _for_model(draft, evidence))
+
+    def builtin(self, prepared: Prepared) -> Answer:
+        draft = prepared.draft
+        citations = (
+            checked([citation_of(p) for p in draft.citations], prepared.pool) if draft.grounded else []
+        )
+        if draft.grounded and not citations:
+            draft = not_found(prepared.plan.question)
+        return Answer(
+            draft.content,
+            draft.grounded,
+            tuple(citations),
+            BUILTIN,
+            _turn(prepared, citations, draft.grounded),
+        )
+
+    def from_model(self, prepared: Prepared, written: Written) -> Answer:
+        citations = checked([citation_of(p) for p in written.citations], prepared.pool)
+        if written.declined or not citations:
+            refusal = not_found(prepared.plan.question)
+            return Answer(refusal.content, False, (), MODEL, _turn(prepared, (), False))
+        return Answer(written.content, True, tuple(citations), MODEL, _turn(prepared, citations, True))
+
+    async def answer(
+        self,
+        question: str,
+        subjects: Sequence[Subject],
+        history: Sequence[Turn],
+        conversation: Sequence[tuple[str, str]] = (),
+    ) -> Answer:
+        prepared = await asyncio.to_thread(self.prepare, question, subjects, history)
+        if self.model is not None and prepared.for_model:
+            written = await self.model.write(question, prepared.for_model, conversation)
+            if written is not None:
+                return self.from_model(prepared, written)
+        return self.builtin(prepared)
+
+    async def stream(
+        self,
+        question: str,
+        subjects: Sequence[Subject],
+        history: Sequence[Turn],
+        conversation: Sequence[tuple[str, str]] = (),
+    ) -> AsyncIterator[str | Answer]:
+        """Pieces of the answer's text, then the `Answer` itself (whose content is authoritative)."""
+        prepared = await asyncio.to_thread(self.prepare, question, subjects, history)
+        if self.model is not None and prepared.for_model:
+            raw, sent = "", ""
+            try:
+                async for piece in self.model.stream(question, prepared.for_model, conversation):
+                    raw += piece
+                    if len(raw) < len(NOT_IN_VIDEO) or raw.lstrip().upper().startswith(NOT_IN_VIDEO):
+                        continue
+                    settled = raw[: raw.rfind("[")] if raw.count("[") > raw.count("]") else raw
+                    content = resolve_marks(settled, prepared.for_model).content
+                    if content.startswith(sent) and len(content) > len(sent):
+                        yield content[len(sent) :]
+                        sent = content
+                yield self.from_model(prepared, resolve_marks(raw, prepared.for_model))
+                return
+            except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as err:
+                log.warning("the answer model failed while streaming", extra={"error": str(err)})
+                if sent:
+                    yield self.builtin(prepared)
+                    return
+        answer = self.builtin(prepared)
+        for piece in pieces_of(answer.content):
+            yield piece
+        yield answer
+
+    async def recall(self, subjects: Sequence[Subject], exchanges: Sequence[tuple[str, str]]) -> list[Turn]:
+        """Memory rebuilt from an earlier transcript: each answer's "[mm:ss]" marks are its moments."""
+        return await asyncio.to_thread(self._recall, subjects, exchanges)
+
+    def _recall(self, subjects: Sequence[Subject], exchanges: Sequence[tuple[str, str]]) -> list[Turn]:
+        facts = [self.knowledge.get(s).facts for s in subjects]
+        turns = []
+        for asked, answered in exchanges:
+            question = read_question(asked)
+            focus = []
+            for second in marks_in(answered):
+                passage = _passage_at(facts, second)
+                if passage is not None:
+                    focus.append(
+                        Focus(passage.video_id, passage.start, passage.end, passage.source, passage.scene)
+                    )
+            turns.append(Turn(question.form.value, question.terms, tuple(focus)))
+        return turns
+
+    def search(self, query: str, subjects: Sequence[Subject], limit: int) -> list[SearchHit]:
+        """Moments across videos for a search query, best first (CPU work: call it in a thread)."""
+        return search_videos([self.knowledge.get(s) for s in subjects], query, limit)

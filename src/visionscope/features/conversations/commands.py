@@ -1,0 +1,83 @@
+"""Conversation commands: start a conversation, record an answer, charge a chat completion or a search."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import StringConstraints
+
+from visionscope.building_blocks.messages import Access, Command, Role, ScopeKind, in_project, in_workspace
+from visionscope.features.conversations.answers.citations import Citation
+from visionscope.features.conversations.schemas import ConversationRead, MessageRead
+
+Key = Annotated[str, StringConstraints(max_length=200)]
+
+
+def in_conversation(role: Role) -> Access:
+    return Access(role=role, scope=ScopeKind.CONVERSATION, field="conversation_id")
+
+
+def in_video(role: Role) -> Access:
+    return Access(role=role, scope=ScopeKind.VIDEO, field="video_id")
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartVideoConversation(Command[ConversationRead]):
+    access = in_video(Role.VIEWER)
+    video_id: uuid.UUID
+    started_by: uuid.UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartProjectConversation(Command[ConversationRead]):
+    access = in_project(Role.VIEWER)
+    project_id: uuid.UUID
+    started_by: uuid.UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerToRecord:
+    """An answer the engine gave, with what its conversation should remember of it."""
+
+    content: str
+    grounded: bool
+    engine: str
+    citations: tuple[Citation, ...]
+    memory: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordAnswer(Command[MessageRead]):
+    """Charge one chat_message and store the question and its answer, or nothing when refused."""
+
+    access = in_conversation(Role.VIEWER)
+    conversation_id: uuid.UUID
+    question: str
+    answer: AnswerToRecord
+    author_id: uuid.UUID | None
+    idempotency_key: Key | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargeCompletion(Command[None]):
+    """Charge one chat_message for a stateless chat completion (nothing else is stored)."""
+
+    access = in_workspace(Role.VIEWER)
+    workspace_id: uuid.UUID
+    project_id: uuid.UUID
+    user_id: uuid.UUID | None
+    grounded: bool
+    engine: str
+    citations: int
+    idempotency_key: Key | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChargeSearch(Command[None]):
+    access = in_project(Role.VIEWER)
+    project_id: uuid.UUID
+    user_id: uuid.UUID | None
+    results: int
+    idempotency_key: Key | None = None

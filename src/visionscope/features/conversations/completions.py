@@ -1,0 +1,181 @@
+"""OpenAI-compatible chat completions over a video (`model: "video:<id>"`) or a project
+(`"project:<id>"`), so that existing clients and chat front ends can talk to videos.
+
+Stateless like the OpenAI API: the earlier messages of the request are the conversation's memory
+(an earlier answer's "[mm:ss]" marks are its moments). Each completion charges one chat_message.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from visionscope.building_blocks.errors import DomainError, InvalidInput, NotFound
+from visionscope.building_blocks.mediator import Context, Mediator
+from visionscope.building_blocks.messages import acting_user
+from visionscope.features.conversations.answers.engine import Answer, AnswerEngine
+from visionscope.features.conversations.commands import ChargeCompletion
+from visionscope.features.conversations.context import (
+    GetProjectSubjects,
+    GetVideoSubjects,
+    Subjects,
+    check_question,
+)
+
+
+class ChatMessageIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: Annotated[str, Field(min_length=1, max_length=20)]
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatRequest(BaseModel):
+    """The OpenAI request shape; sampling options (temperature, max_tokens...) are accepted and ignored."""
+
+    model_config = ConfigDict(extra="allow")
+    model: Annotated[str, Field(min_length=1, max_length=200, examples=["video:<id>", "project:<id>"])]
+    messages: Annotated[list[ChatMessageIn], Field(min_length=1, max_length=500)]
+    stream: bool = False
+
+
+def text_of(message: ChatMessageIn) -> str:
+    if isinstance(message.content, str):
+        return message.content
+    parts = message.content or []
+    return " ".join(str(p.get("text", "")) for p in parts if p.get("type") == "text")
+
+
+def subject_of(model: str) -> tuple[str, uuid.UUID]:
+    kind, _, ident = model.partition(":")
+    try:
+        if kind in ("video", "project"):
+            return kind, uuid.UUID(ident)
+    except ValueError:
+        pass
+    raise NotFound(f"There is no model {model!r}: use video:<video id> or project:<project id>.", model=model)
+
+
+def _exchanges(request: ChatRequest) -> tuple[str, list[tuple[str, str]]]:
+    """The last user message, and the (question, answer) pairs before it."""
+    turns = [(m.role, text_of(m).strip()) for m in request.messages if m.role in ("user", "assistant")]
+    if not turns or turns[-1][0] != "user" or not turns[-1][1]:
+        raise InvalidInput(
+            "The last message must be a question from the user.",
+            errors=[{"field": "messages", "message": "no user question at the end"}],
+        )
+    pairs = [
+        (asked, answered)
+        for (r1, asked), (r2, answered) in itertools.pairwise(turns[:-1])
+        if r1 == "user" and r2 == "assistant"
+    ]
+    return turns[-1][1], pairs
+
+
+def _citations(answer: Answer) -> list[dict[str, Any]]:
+    return [
+        {"video_id": str(c.video_id), "start": c.start, "end": c.end, "source": c.source, "quote": c.quote}
+        for c in answer.citations
+    ]
+
+
+def _tokens(text: str) -> int:
+    return max(1, len(text.split()))
+
+
+class Completion:
+    """One chat completion: its scope resolved and checked, then answered whole or streamed."""
+
+    def __init__(self, mediator: Mediator, ctx: Context, engine: AnswerEngine, request: ChatRequest) -> None:
+        self.mediator, self.ctx, self.engine, self.request = mediator, ctx, engine, request
+        self.id = f"chatcmpl-{uuid.uuid4().hex}"
+        self.created = int(time.time())
+
+    async def _scope(self) -> tuple[Subjects, str, list[tuple[str, str]]]:
+        kind, ident = subject_of(self.request.model)
+        question, pairs = _exchanges(self.request)
+        check_question(question)
+        query = GetVideoSubjects(video_id=ident) if kind == "video" else GetProjectSubjects(project_id=ident)
+        scope = await self.mediator.send(query, self.ctx)
+        return scope, question, pairs
+
+    async def _charge(self, scope: Subjects, answer: Answer) -> None:
+        await self.mediator.send(
+            ChargeCompletion(
+                workspace_id=scope.workspace_id,
+                project_id=scope.project_id,
+                user_id=acting_user(self.ctx.actor),
+                grounded=answer.grounded,
+                engine=answer.engine,
+                citations=len(answer.citations),
+                idempotency_key=self.ctx.idempotency_key,
+            ),
+            self.ctx,
+        )
+
+    def _extra(self, answer: Answer) -> dict[str, Any]:
+        return {"citations": _citations(answer), "grounded": answer.grounded, "engine": answer.engine}
+
+    async def whole(self) -> dict[str, Any]:
+        scope, question, pairs = await self._scope()
+        history = await self.engine.recall(scope.subjects, pairs)
+        answer = await self.engine.answer(question, scope.subjects, history, pairs)
+        await self._charge(scope, answer)
+        prompt = sum(_tokens(text_of(m)) for m in self.request.messages)
+        completion = _tokens(answer.content)
+        return {
+            "id": self.id,
+            "object": "chat.completion",
+            "created": self.created,
+            "model": self.request.model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": answer.content},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+            },
+            **self._extra(answer),
+        }
+
+    def _chunk(self, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        body = {
+            "id": self.id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.request.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+    async def streamed(self) -> AsyncIterator[str]:
+        """Checks run before the first byte (errors are plain HTTP errors); then OpenAI chunks."""
+        scope, question, pairs = await self._scope()
+        history = await self.engine.recall(scope.subjects, pairs)
+
+        async def chunks() -> AsyncIterator[str]:
+            yield self._chunk({"role": "assistant", "content": ""})
+            async for item in self.engine.stream(question, scope.subjects, history, pairs):
+                if isinstance(item, str):
+                    yield self._chunk({"content": item})
+                    continue
+                try:
+                    await self._charge(scope, item)
+                except DomainError as err:
+                    yield f"data: {json.dumps({'error': err.problem()})}\n\n"
+                    return
+                yield self._chunk({}, "stop", **self._extra(item), final_content=item.content)
+            yield "data: [DONE]\n\n"
+
+        return chunks()

@@ -1,0 +1,243 @@
+"""Conversation command handlers: start, record an answer (charged once per idempotency key), charge."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+
+from visionscope.building_blocks.errors import NotFound
+from visionscope.building_blocks.storage import Storage
+from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.features.billing.public import Metered, charge_credits
+from visionscope.features.conversations.commands import (
+    ChargeCompletion,
+    ChargeSearch,
+    RecordAnswer,
+    StartProjectConversation,
+    StartVideoConversation,
+)
+from visionscope.features.conversations.context import CHAT, SEARCH, video_subjects
+from visionscope.features.conversations.events import ConversationStarted, ProjectSearched, QuestionAnswered
+from visionscope.features.conversations.models import Conversation, ConversationMessage, MessageCitation
+from visionscope.features.conversations.queries import citations_of, conversation_read, message_read
+from visionscope.features.conversations.schemas import ConversationRead, MessageRead
+from visionscope.features.workspaces.public import workspace_of_project
+
+Clock = Callable[[], datetime]
+TITLE_CHARS = 200
+
+
+def _start(
+    uow: UnitOfWork,
+    *,
+    workspace_id: uuid.UUID,
+    project_id: uuid.UUID,
+    video_id: uuid.UUID | None,
+    started_by: uuid.UUID | None,
+    now: datetime,
+) -> ConversationRead:
+    conversation = Conversation(
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        project_id=project_id,
+        video_id=video_id,
+        started_by=started_by,
+        title=None,
+        message_count=0,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.session.add(conversation)
+    conversation.record(
+        ConversationStarted(
+            workspace_id=workspace_id,
+            project_id=project_id,
+            conversation_id=conversation.id,
+            video_id=video_id,
+        )
+    )
+    return conversation_read(conversation, [])
+
+
+async def start_video_conversation(
+    cmd: StartVideoConversation, *, uow: UnitOfWork, storage: Storage, clock: Clock
+) -> ConversationRead:
+    """A conversation about an analysed video: 409 with its status before that, 404 once deleted."""
+    subjects = await video_subjects(uow, storage, cmd.video_id)
+    return _start(
+        uow,
+        workspace_id=subjects.workspace_id,
+        project_id=subjects.project_id,
+        video_id=cmd.video_id,
+        started_by=cmd.started_by,
+        now=clock(),
+    )
+
+
+async def start_project_conversation(
+    cmd: StartProjectConversation, *, uow: UnitOfWork, clock: Clock
+) -> ConversationRead:
+    workspace_id = await workspace_of_project(uow.session, cmd.project_id)
+    if workspace_id is None:
+        raise NotFound(f"No project with id {cmd.project_id}.")
+    return _start(
+        uow,
+        workspace_id=workspace_id,
+        project_id=cmd.project_id,
+        video_id=None,
+        started_by=cmd.started_by,
+        now=clock(),
+    )
+
+
+async def _answered(uow: UnitOfWork, conversation_id: uuid.UUID, key: str) -> MessageRead | None:
+    found = await uow.session.scalar(
+        select(ConversationMessage).where(
+            ConversationMessage.conversation_id == conversation_id, ConversationMessage.idempotency_key == key
+        )
+    )
+    if found is None:
+        return None
+    return message_read(found, (await citations_of(uow.session, [found.id])).get(found.id, []))
+
+
+async def record_answer(cmd: RecordAnswer, *, uow: UnitOfWork, clock: Clock) -> MessageRead:
+    """Charge one chat_message, then store the question, the answer and its citations.
+
+    Refused for lack of credits (402), nothing is stored. The same idempotency key again returns
+    the first answer, charged once."""
+    conversation = await uow.session.get(Conversation, cmd.conversation_id, with_for_update=True)
+    if conversation is None:
+        raise NotFound(f"No conversation with id {cmd.conversation_id}.")
+    key = cmd.idempotency_key
+    if key and (earlier := await _answered(uow, conversation.id, key)) is not None:
+        return earlier
+    now = clock()
+    answer_id = uuid.uuid4()
+    await charge_credits(
+        uow,
+        Metered(
+            workspace_id=conversation.workspace_id,
+            feature=CHAT,
+            quantity=1,
+            idempotency_key=f"{CHAT}:{conversation.id}:{key}" if key else f"{CHAT}:{answer_id}",
+            operation=f"conversation:{conversation.id}",
+            user_id=cmd.author_id,
+            project_id=conversation.project_id,
+        ),
+        now=now,
+    )
+    if key and (earlier := await _answered(uow, conversation.id, key)) is not None:
+        return earlier  # a concurrent request with the key won; its charge was the one
+    position = conversation.message_count
+    answer = cmd.answer
+    uow.session.add_all(
+        [
+            ConversationMessage(
+                id=uuid.uuid4(),
+                conversation_id=conversation.id,
+                position=position,
+                role="user",
+                content=cmd.question,
+                author_id=cmd.author_id,
+                created_at=now,
+                updated_at=now,
+            ),
+            ConversationMessage(
+                id=answer_id,
+                conversation_id=conversation.id,
+                position=position + 1,
+                role="assistant",
+                content=answer.content,
+                grounded=answer.grounded,
+                engine=answer.engine,
+                memory=answer.memory,
+                idempotency_key=key,
+                created_at=now,
+                updated_at=now,
+            ),
+        ]
+    )
+    await uow.flush()
+    uow.session.add_all(
+        MessageCitation(
+            message_id=answer_id,
+            position=n,
+            video_id=c.video_id,
+            start=c.start,
+            end=c.end,
+            source=c.source,
+            quote=c.quote,
+        )
+        for n, c in enumerate(answer.citations)
+    )
+    conversation.message_count = position + 2
+    conversation.title = conversation.title or " ".join(cmd.question.split())[:TITLE_CHARS]
+    conversation.updated_at = now
+    conversation.record(
+        QuestionAnswered(
+            workspace_id=conversation.workspace_id,
+            project_id=conversation.project_id,
+            conversation_id=conversation.id,
+            message_id=answer_id,
+            grounded=answer.grounded,
+            engine=answer.engine,
+            citations=len(answer.citations),
+        )
+    )
+    await uow.flush()
+    found = await uow.session.get(ConversationMessage, answer_id)
+    assert found is not None
+    return message_read(found, (await citations_of(uow.session, [answer_id])).get(answer_id, []))
+
+
+async def charge_completion(cmd: ChargeCompletion, *, uow: UnitOfWork, clock: Clock) -> None:
+    key = cmd.idempotency_key
+    await charge_credits(
+        uow,
+        Metered(
+            workspace_id=cmd.workspace_id,
+            feature=CHAT,
+            quantity=1,
+            idempotency_key=f"{CHAT}:completion:{key}" if key else f"{CHAT}:{uuid.uuid4()}",
+            operation="chat_completion",
+            user_id=cmd.user_id,
+            project_id=cmd.project_id,
+        ),
+        now=clock(),
+    )
+    uow.record(
+        QuestionAnswered(
+            workspace_id=cmd.workspace_id,
+            project_id=cmd.project_id,
+            conversation_id=None,
+            message_id=None,
+            grounded=cmd.grounded,
+            engine=cmd.engine,
+            citations=cmd.citations,
+        )
+    )
+
+
+async def charge_search(cmd: ChargeSearch, *, uow: UnitOfWork, clock: Clock) -> None:
+    workspace_id = await workspace_of_project(uow.session, cmd.project_id)
+    if workspace_id is None:
+        raise NotFound(f"No project with id {cmd.project_id}.")
+    key = cmd.idempotency_key
+    await charge_credits(
+        uow,
+        Metered(
+            workspace_id=workspace_id,
+            feature=SEARCH,
+            quantity=1,
+            idempotency_key=f"{SEARCH}:{cmd.project_id}:{key}" if key else f"{SEARCH}:{uuid.uuid4()}",
+            operation=f"search:{cmd.project_id}",
+            user_id=cmd.user_id,
+            project_id=cmd.project_id,
+        ),
+        now=clock(),
+    )
+    uow.record(ProjectSearched(workspace_id=workspace_id, project_id=cmd.project_id, results=cmd.results))

@@ -1,0 +1,50 @@
+"""Conversations' handler table, and the answer engine built from settings."""
+
+from __future__ import annotations
+
+from visionscope.building_blocks.consumers import Subscription
+from visionscope.building_blocks.mediator import Handler
+from visionscope.building_blocks.wiring import bind
+from visionscope.collaborators import Collaborators
+from visionscope.config import Settings
+from visionscope.features.conversations import commands, context, handlers, queries
+from visionscope.features.conversations.answers.engine import AnswerEngine, EmbedderSource
+from visionscope.features.conversations.answers.knowledge import KnowledgeCache
+from visionscope.features.conversations.answers.model import ModelSettings, ModelWriter
+
+
+def message_handlers(c: Collaborators) -> dict[type, Handler]:
+    clock = {"clock": c.clock}
+    return {
+        commands.StartVideoConversation: bind(handlers.start_video_conversation, storage=c.storage, **clock),
+        commands.StartProjectConversation: bind(handlers.start_project_conversation, **clock),
+        commands.RecordAnswer: bind(handlers.record_answer, **clock),
+        commands.ChargeCompletion: bind(handlers.charge_completion, **clock),
+        commands.ChargeSearch: bind(handlers.charge_search, **clock),
+        queries.GetConversation: bind(queries.get_conversation),
+        queries.ListProjectConversations: bind(queries.list_project_conversations),
+        queries.ListVideoConversations: bind(queries.list_video_conversations),
+        context.GetAnswerContext: bind(context.get_answer_context, storage=c.storage),
+        context.GetVideoSubjects: bind(context.get_video_subjects, storage=c.storage),
+        context.GetProjectSubjects: bind(context.get_project_subjects, storage=c.storage),
+    }
+
+
+def event_subscriptions(c: Collaborators) -> list[Subscription]:
+    return []
+
+
+def answer_engine(settings: Settings) -> AnswerEngine:
+    """One engine per process: the embedder and loaded videos are shared by all requests."""
+    embedder = EmbedderSource(settings.models_dir or settings.data_dir / "models")
+    model = None
+    if settings.llm_url:
+        model = ModelWriter(
+            ModelSettings(
+                url=settings.llm_url,
+                model=settings.llm_model,
+                timeout=settings.llm_timeout_seconds,
+                api_key=settings.llm_api_key,
+            )
+        )
+    return AnswerEngine(KnowledgeCache(embedder), embedder, model)

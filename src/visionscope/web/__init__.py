@@ -1,0 +1,1 @@
+"""The web pages: HTML shells served by the app, whose small JavaScript modules call the JSON API."""

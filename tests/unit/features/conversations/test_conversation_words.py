@@ -1,0 +1,78 @@
+"""Numbers, words and times: the pieces questions and evidence are matched with."""
+
+from __future__ import annotations
+
+import pytest
+
+from visionscope.features.conversations.answers.numbers import read_number_words, replace_number_words, spell
+from visionscope.features.conversations.answers.terms import (
+    content_words,
+    coverage,
+    same_term,
+    stem,
+    vocabulary,
+)
+from visionscope.features.conversations.answers.timecodes import clock, mark, marks_in, spoken_length
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("four thousand calls", "4000 calls"),
+        ("at forty seconds", "at 40 seconds"),
+        ("twenty-five people", "25 people"),
+        ("one hundred and twelve", "112"),
+        ("fifty machines tomorrow", "50 machines tomorrow"),
+        ("three million euros", "3000000 euros"),
+        ("and then", "and then"),
+        ("four hundred ninety nine dollars", "499 dollars"),
+    ],
+)
+def test_numbers_in_words_become_digits(text: str, expected: str) -> None:
+    assert replace_number_words(text) == expected
+
+
+def test_numbers_are_spelled_and_read_back() -> None:
+    for n in (0, 7, 13, 20, 42, 50, 100, 499, 4000, 1_234_567):
+        words = spell(n).replace("-", " ").split()
+        assert read_number_words(words) == (n, len(words))
+
+
+def test_stems_match_forms_of_a_word() -> None:
+    pairs = [
+        ("answered", "answer"),
+        ("tested", "test"),
+        ("increased", "increase"),
+        ("bicycles", "bicycle"),
+        ("glasses", "glass"),
+        ("machines", "machine"),
+        ("parked", "park"),
+        ("opening", "open"),
+        ("stopped", "stop"),
+        ("batteries", "battery"),
+    ]
+    for a, b in pairs:
+        assert stem(a) == stem(b), (a, b)
+    assert stem("spring") == "spring" and stem("status") == "status"
+    assert same_term(stem("electric"), stem("electrical")) and not same_term("cat", "category")
+
+
+def test_coverage_is_literal_or_by_meaning() -> None:
+    held = vocabulary(["Our customer support team answered four thousand calls last month."])
+    found = coverage(["calls", "customer", "support", "answer"], held)
+    assert found.complete and found.literal_share == 1.0
+    assert "4000" in held  # numbers in words are held as digits
+    missing = coverage(["ceo", "customer"], held)
+    assert missing.missing == ("ceo",) and missing.share == 0.5
+    by_meaning = coverage(
+        ["phones"], held, lambda word, candidates: word == "phones" and "calls" in candidates
+    )
+    assert by_meaning.complete and by_meaning.related == ("phones",)
+    assert content_words("The red truck is parked.") == ["red", "truck", "parked"]
+
+
+def test_times_are_written_for_people_and_players() -> None:
+    assert clock(65.4) == "1:05" and clock(3723) == "1:02:03"
+    assert mark(65.9) == "[01:05]" and mark(3723) == "[1:02:03]"
+    assert marks_in("said [00:15] and [01:02:03], not [9:99]") == [15, 3723]
+    assert spoken_length(60.0) == "60 seconds (1:00)" and spoken_length(7.5) == "7.5 seconds"
