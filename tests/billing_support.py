@@ -10,14 +10,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from tests.conftest import truncate_postgres
 from visionscope.bootstrap import Container, build_container
 from visionscope.building_blocks.mediator import Context
 from visionscope.config import Settings
 from visionscope.features.billing.catalog import LoadCatalog, read_catalog
-from visionscope.features.billing.models import CreditPool, FeatureDefinition, LedgerEntry, UsageLog
+from visionscope.features.billing.models import (
+    CreditPool,
+    FeatureDefinition,
+    LedgerEntry,
+    TierFeature,
+    UsageLog,
+)
 from visionscope.features.billing.queries import GetCreditPools
 from visionscope.features.billing.schemas import PoolRead
 from visionscope.features.identity.commands import RegisterUser
@@ -63,8 +69,12 @@ async def load(container: Container, catalog: dict[str, Any]) -> dict[str, int]:
 
 
 async def restore_catalog(settings: Settings) -> None:
+    """Exactly the packaged catalog: rows a test added and the file lacks would only be disabled."""
     built = build_container(settings)
     try:
+        async with built.sessions() as session:
+            await session.execute(delete(TierFeature))
+            await session.commit()
         await load(built, packaged())
     finally:
         await built.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,14 @@ import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from visionscope.building_blocks.behaviors import Authorization, LoggingAndMetrics, Transaction, Validation
+from visionscope.building_blocks.caching import (
+    CATALOG,
+    CacheStore,
+    Caching,
+    Invalidation,
+    MemoryCache,
+    RedisCache,
+)
 from visionscope.building_blocks.consumers import AnySubscription, Consumer, Subscriptions
 from visionscope.building_blocks.db import create_engine, session_factory
 from visionscope.building_blocks.mediator import Handler, Mediator
@@ -55,6 +64,10 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     *video_events.EVENTS,
     *conversation_events.EVENTS,
 )
+# Billing events about no workspace change the pricing catalog: cached catalog reads become stale.
+CATALOG_EVENTS: tuple[type[Event], ...] = tuple(
+    e for e in billing_events.EVENTS if "workspace_id" not in {f.name for f in dataclasses.fields(e)}
+)
 
 
 def utc_clock() -> datetime:
@@ -80,6 +93,7 @@ class Container:
     collaborators: Collaborators
     storage: Storage
     redis: Any = None
+    cache: CacheStore = field(default_factory=MemoryCache)
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def relay(self, publisher: Publisher) -> Relay:
@@ -113,7 +127,7 @@ def event_subscriptions(c: Collaborators, mediator: Mediator) -> list[AnySubscri
         *billing.event_subscriptions(c),
         *notifications.event_subscriptions(c),
         *conversations.event_subscriptions(c),
-        *analytics.event_subscriptions(c, ALL_EVENTS),
+        *analytics.event_subscriptions(c, mediator, ALL_EVENTS),
     ]
 
 
@@ -155,6 +169,8 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
     metrics = Metrics()
     wake = asyncio.Event()
     redis = redis_client(settings)
+    cache: CacheStore = RedisCache(redis) if redis is not None else MemoryCache()
+    invalidation = Invalidation(cache, metrics, {event: (CATALOG,) for event in CATALOG_EVENTS})
     issuer = TokenIssuer(settings.token_secret(), timedelta(minutes=settings.access_token_minutes))
     storage = LocalStorage(settings.storage_dir)
     collaborators = Collaborators(
@@ -182,12 +198,15 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
                 window_seconds=settings.rate_limit_window_seconds,
             ),
             Validation(),
-            Transaction(sessions, read_sessions, on_events_committed=wake.set),
+            Caching(cache, metrics),
+            Transaction(sessions, read_sessions, on_events_committed=wake.set, after_commit=invalidation),
         ],
     )
     subscriptions = Subscriptions(event_subscriptions(collaborators, mediator))
     event_types = EventTypes(ALL_EVENTS)
-    consumer = Consumer(sessions, subscriptions, event_types, on_events_committed=wake.set)
+    consumer = Consumer(
+        sessions, subscriptions, event_types, on_events_committed=wake.set, after_commit=invalidation
+    )
     authenticator = Authenticator(sessions, read_sessions, issuer, workspaces_public.membership, clock)
     policy = RetryPolicy(
         max_failures=settings.consumer_max_failures, base_delay=settings.consumer_retry_base_seconds
@@ -208,5 +227,6 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
         collaborators=collaborators,
         storage=storage,
         redis=redis,
+        cache=cache,
         outbox_wake=wake,
     )

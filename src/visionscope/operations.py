@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 from typing import Any
 
@@ -11,12 +12,21 @@ import redis.asyncio as aioredis
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import text
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from visionscope.bootstrap import Container
+from visionscope.building_blocks.consumers import QUEUES
+from visionscope.building_blocks.outbox import DeadMessage
 from visionscope.building_blocks.relay import outbox_figures
+from visionscope.building_blocks.transport import InProcessBroker
+from visionscope.features.analytics.metric_families import business_figures
 
+log = logging.getLogger("visionscope.operations")
 router = APIRouter(tags=["operations"])
+# Celery's Redis transport keeps a queue's messages in one list per priority step; step 0 is the queue name.
+KOMBU_PRIORITY_STEPS = (0, 3, 6, 9)
+KOMBU_PRIORITY_SEPARATOR = "\x06\x16"
 
 
 def _container(request: Request) -> Container:
@@ -71,10 +81,65 @@ async def _broker_check(container: Container) -> str:
 
 @router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
+    """Prometheus metrics: what this process counted, and figures read now from the database and broker."""
     container = _container(request)
+    exported = container.metrics
     async with container.read_sessions() as session:
         pending, lag, dead = await outbox_figures(session)
-    container.metrics.outbox_pending.set(pending)
-    container.metrics.outbox_lag.set(lag)
-    container.metrics.dead_messages.set(dead)
-    return Response(container.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+        dead_by_queue = await _dead_by_queue(session)
+        exported.figures.replace(await business_figures(session))
+    exported.outbox_pending.set(pending)
+    exported.outbox_lag.set(lag)
+    exported.dead_messages.set(dead)
+    for queue in QUEUES:
+        exported.dead_messages_by_queue.labels(queue).set(dead_by_queue.get(queue, 0))
+    depths = await _queue_depths(request, container)
+    exported.queue_depth.clear()
+    for queue, depth in (depths or {}).items():
+        exported.queue_depth.labels(queue).set(depth)
+    return Response(exported.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+async def _dead_by_queue(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(
+        select(DeadMessage.queue, func.count())
+        .where(DeadMessage.replayed_at.is_(None))
+        .group_by(DeadMessage.queue)
+    )
+    return {queue: int(count) for queue, count in rows}
+
+
+async def _queue_depths(request: Request, container: Container) -> dict[str, int] | None:
+    """Deliveries waiting per queue: the in-process broker's when embedded, else Redis's lists."""
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is not None:
+        return in_process_depths(runtime.broker)
+    url = container.settings.broker_url
+    if url is None:
+        return None
+    client = aioredis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        return await redis_depths(client)
+    except Exception as err:
+        log.warning("queue depths unavailable", extra={"error": type(err).__name__})
+        return None
+    finally:
+        with contextlib.suppress(Exception):
+            await client.aclose()
+
+
+def in_process_depths(broker: InProcessBroker) -> dict[str, int]:
+    # InProcessBroker has no public view of its queues; its asyncio queues are read directly.
+    queues: dict[str, asyncio.Queue[Any]] = broker._queues
+    return {queue: queues[queue].qsize() if queue in queues else 0 for queue in QUEUES}
+
+
+async def redis_depths(client: Any) -> dict[str, int]:
+    """LLEN of each Celery queue's lists (one per priority step) on the broker."""
+    pipe = client.pipeline()
+    for queue in QUEUES:
+        for step in KOMBU_PRIORITY_STEPS:
+            pipe.llen(f"{queue}{KOMBU_PRIORITY_SEPARATOR}{step}" if step else queue)
+    lengths = await pipe.execute()
+    steps = len(KOMBU_PRIORITY_STEPS)
+    return {queue: sum(lengths[i * steps : (i + 1) * steps]) for i, queue in enumerate(QUEUES)}

@@ -9,11 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.billing_support import packaged_catalog
+from tests.billing_support import packaged_catalog  # noqa: F401 (a fixture, used by name)
 from tests.helpers import Account, add_member, register, workspace
 
 pytestmark = pytest.mark.usefixtures("packaged_catalog")
-__all__ = ["packaged_catalog"]
 
 
 async def pools(client: httpx.AsyncClient, ws: dict[str, Any], who: Account) -> dict[str, dict[str, Any]]:

@@ -7,11 +7,10 @@ import uuid
 import httpx
 import pytest
 
-from tests.billing_support import packaged_catalog
+from tests.billing_support import packaged_catalog  # noqa: F401 (a fixture, used by name)
 from tests.helpers import add_member, register, workspace
 
 pytestmark = pytest.mark.usefixtures("packaged_catalog")
-__all__ = ["packaged_catalog"]
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:

@@ -17,7 +17,7 @@ from visionscope.building_blocks.errors import DomainError, Forbidden, InvalidIn
 from visionscope.building_blocks.mediator import CallNext, Context, Message
 from visionscope.building_blocks.messages import Actor, ApiKeyActor, Command, Role, ScopeKind, acting_user
 from visionscope.building_blocks.metrics import Metrics
-from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.building_blocks.uow import AfterCommit, UnitOfWork
 
 log = logging.getLogger("visionscope.mediator")
 
@@ -139,10 +139,12 @@ class Transaction:
         write_sessions: async_sessionmaker[AsyncSession],
         read_sessions: async_sessionmaker[AsyncSession],
         on_events_committed: Callable[[], None] | None = None,
+        after_commit: AfterCommit | None = None,
     ) -> None:
         self._write = write_sessions
         self._read = read_sessions
         self._on_events_committed = on_events_committed
+        self._after_commit = after_commit
 
     async def __call__(self, message: Message, call_next: CallNext, context: Context) -> Any:
         is_command = isinstance(message, Command)
@@ -151,6 +153,7 @@ class Transaction:
             actor_id=acting_user(context.actor),
             request_id=context.request_id,
             on_events_committed=self._on_events_committed,
+            after_commit=self._after_commit,
         )
         async with uow:
             context.uow = uow

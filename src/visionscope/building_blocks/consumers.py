@@ -23,7 +23,7 @@ from visionscope.building_blocks.outbox import (
     envelope_of,
 )
 from visionscope.building_blocks.tracing import request_scope
-from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.building_blocks.uow import AfterCommit, UnitOfWork
 
 log = logging.getLogger("visionscope.consumers")
 
@@ -128,6 +128,7 @@ class Consumer:
     subscriptions: Subscriptions
     event_types: EventTypes
     on_events_committed: Callable[[], None] | None = None
+    after_commit: AfterCommit | None = None
 
     async def consume(self, envelope: Envelope, queue: str) -> int:
         """Handle one delivery; returns how many handlers ran (0 for a repeated delivery)."""
@@ -160,6 +161,7 @@ class Consumer:
             actor_id=actor,
             request_id=envelope["request_id"],
             on_events_committed=self.on_events_committed,
+            after_commit=self.after_commit,
         )
 
     async def _run_long(self, sub: LongRunningSubscription, event: Event, envelope: Envelope) -> int:

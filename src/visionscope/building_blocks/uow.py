@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 
 from sqlalchemy import text
@@ -18,6 +18,8 @@ from visionscope.building_blocks.outbox import outbox_row
 OUTBOX_CHANNEL = "visionscope_outbox"
 _RECORDERS = "visionscope_event_recorders"
 _recording_order = itertools.count()
+
+AfterCommit = Callable[[Sequence[Event]], Awaitable[None]]
 
 
 class RecordsEvents:
@@ -46,6 +48,7 @@ class UnitOfWork:
         actor_id: uuid.UUID | None = None,
         request_id: str | None = None,
         on_events_committed: Callable[[], None] | None = None,
+        after_commit: AfterCommit | None = None,
     ) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
@@ -53,6 +56,7 @@ class UnitOfWork:
         self.actor_id = actor_id
         self.request_id = request_id
         self._on_events_committed = on_events_committed
+        self._after_commit = after_commit
         self.committed_events: list[Event] = []
 
     @property
@@ -106,3 +110,5 @@ class UnitOfWork:
         self.committed_events = events
         if events and self._on_events_committed is not None:
             self._on_events_committed()
+        if events and self._after_commit is not None:
+            await self._after_commit(events)  # caches drop what these events changed, before anyone reads

@@ -1,24 +1,146 @@
-"""Analytics consumers: fold every business event into daily counts."""
+"""Analytics consumers: fold business events into small tables of figures."""
 
 from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from visionscope.building_blocks.db import dialect_name
+from visionscope.building_blocks.db import Base, dialect_name
 from visionscope.building_blocks.messages import Event
+from visionscope.building_blocks.storage import Storage
 from visionscope.building_blocks.uow import UnitOfWork
-from visionscope.features.analytics.models import NO_WORKSPACE, ActivityCount
+from visionscope.features.analytics.models import (
+    NO_WORKSPACE,
+    WHOLE_ANALYSIS,
+    ActivityCount,
+    AnalysisSeconds,
+    CreditConsumption,
+    VideosProcessed,
+)
+from visionscope.features.analytics.sources import stage_seconds
+from visionscope.features.billing.events import CreditsCaptured
+from visionscope.features.videos.events import VideoAnalysed, VideoAnalysisFailed
+from visionscope.features.videos.results import work_key
+
+# Upper bounds of the processing-time buckets, in seconds (a stage takes seconds, a long video an hour).
+ANALYSIS_BUCKETS = (
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+    120.0,
+    300.0,
+    600.0,
+    1200.0,
+    1800.0,
+    3600.0,
+    math.inf,
+)
+
+CentsPerCredit = Callable[[UnitOfWork, CreditsCaptured], Awaitable[float]]
+
+
+async def add_to(
+    uow: UnitOfWork, table: type[Base], key: Mapping[str, Any], amounts: Mapping[str, Any]
+) -> None:
+    """Insert a row of figures, or add ``amounts`` to the row that has this ``key``."""
+    insert = pg_insert if dialect_name(uow.session) == "postgresql" else sqlite_insert
+    statement = insert(table).values(**key, **amounts)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: getattr(table, name) + statement.excluded[name] for name in amounts},
+    )
+    await uow.session.execute(statement)
 
 
 async def count_activity(event: Event, uow: UnitOfWork) -> None:
     """Add one to the count of this event's type for its workspace and day."""
-    insert = pg_insert if dialect_name(uow.session) == "postgresql" else sqlite_insert
     workspace = str(event.workspace) if event.workspace else NO_WORKSPACE
-    statement = insert(ActivityCount).values(
-        workspace=workspace, day=event.occurred_at.date(), event_type=type(event).__name__, count=1
+    await add_to(
+        uow,
+        ActivityCount,
+        {"workspace": workspace, "day": event.occurred_at.date(), "event_type": type(event).__name__},
+        {"count": 1},
     )
-    statement = statement.on_conflict_do_update(
-        index_elements=["workspace", "day", "event_type"], set_={"count": ActivityCount.count + 1}
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def le_label(bound: float) -> str:
+    """A bucket's upper bound as Prometheus writes it in the ``le`` label."""
+    return "+Inf" if math.isinf(bound) else repr(float(bound))
+
+
+def bucket_of(seconds: float) -> str:
+    """The label of the smallest bucket bound at or above ``seconds``."""
+    return le_label(next(bound for bound in ANALYSIS_BUCKETS if seconds <= bound))
+
+
+def credits_consumed(cents_per_credit: CentsPerCredit) -> Callable[[Event, UnitOfWork], Awaitable[None]]:
+    """Credits captured, and their value, into the workspace's hour."""
+
+    async def fold(event: Event, uow: UnitOfWork) -> None:
+        assert isinstance(event, CreditsCaptured)
+        value = event.credits * await cents_per_credit(uow, event)
+        await add_to(
+            uow,
+            CreditConsumption,
+            {
+                "workspace": str(event.workspace_id),
+                "hour": hour_of(event.occurred_at),
+                "feature": event.feature,
+            },
+            {"credits": event.credits, "value_cents": value},
+        )
+
+    return fold
+
+
+async def _time_taken(uow: UnitOfWork, workspace: str, stage: str, seconds: float) -> None:
+    await add_to(
+        uow,
+        AnalysisSeconds,
+        {"workspace": workspace, "stage": stage, "le": bucket_of(seconds)},
+        {"count": 1, "seconds": seconds},
     )
-    await uow.session.execute(statement)
+
+
+def video_analysed(storage: Storage) -> Callable[[Event, UnitOfWork], Awaitable[None]]:
+    """A video processed, the whole analysis's time, and each stage's time from its stage file."""
+
+    async def fold(event: Event, uow: UnitOfWork) -> None:
+        assert isinstance(event, VideoAnalysed)
+        workspace = str(event.workspace_id)
+        await add_to(
+            uow,
+            VideosProcessed,
+            {"workspace": workspace, "day": event.occurred_at.date(), "outcome": "analysed"},
+            {"videos": 1, "video_seconds": event.duration},
+        )
+        await _time_taken(uow, workspace, WHOLE_ANALYSIS, event.processing_seconds)
+        stages = await asyncio.to_thread(stage_seconds, storage.path(work_key(event.video_id)))
+        for stage, seconds in sorted(stages.items()):
+            await _time_taken(uow, workspace, stage, seconds)
+
+    return fold
+
+
+async def video_failed(event: Event, uow: UnitOfWork) -> None:
+    assert isinstance(event, VideoAnalysisFailed)
+    await add_to(
+        uow,
+        VideosProcessed,
+        {"workspace": str(event.workspace_id), "day": event.occurred_at.date(), "outcome": "failed"},
+        {"videos": 1, "video_seconds": 0.0},
+    )

@@ -1,23 +1,40 @@
-"""Analytics' handler table: it counts every event the product records."""
+"""Analytics' handler table: it counts every event the product records and folds business figures."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from visionscope.building_blocks.consumers import Subscription
-from visionscope.building_blocks.mediator import Handler
+from visionscope.building_blocks.mediator import Handler, Mediator
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.wiring import bind
 from visionscope.collaborators import Collaborators
 from visionscope.features.analytics import handlers, queries
+from visionscope.features.analytics.sources import CreditValues
+from visionscope.features.billing.events import CreditsCaptured
+from visionscope.features.videos.events import VideoAnalysed, VideoAnalysisFailed
+
+FIGURES = "analytics.figures"
 
 
 def message_handlers(c: Collaborators) -> dict[type, Handler]:
-    return {queries.GetActivity: bind(queries.get_activity)}
+    return {
+        queries.GetActivity: bind(queries.get_activity),
+        queries.GetWorkspaceFigures: bind(queries.get_workspace_figures, clock=c.clock),
+    }
 
 
-def event_subscriptions(c: Collaborators, all_events: Iterable[type[Event]]) -> list[Subscription]:
+def event_subscriptions(
+    c: Collaborators, mediator: Mediator, all_events: Iterable[type[Event]]
+) -> list[Subscription]:
     return [
-        Subscription(event_type, "analytics", "analytics.count_activity", handlers.count_activity)
-        for event_type in all_events
+        *(
+            Subscription(event_type, "analytics", "analytics.count_activity", handlers.count_activity)
+            for event_type in all_events
+        ),
+        Subscription(
+            CreditsCaptured, "analytics", FIGURES, handlers.credits_consumed(CreditValues(mediator))
+        ),
+        Subscription(VideoAnalysed, "analytics", FIGURES, handlers.video_analysed(c.storage)),
+        Subscription(VideoAnalysisFailed, "analytics", FIGURES, handlers.video_failed),
     ]

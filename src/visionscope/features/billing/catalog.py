@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from visionscope.building_blocks.messages import Command
+from visionscope.building_blocks.errors import InvalidInput
+from visionscope.building_blocks.messages import SYSTEM_ONLY, Command
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.billing import catalog_changes as changes
 from visionscope.features.billing.events import CatalogEntryAdded, CatalogLoaded
@@ -79,6 +80,7 @@ def read_catalog(path: Path | None = None) -> CatalogFile:
 class LoadCatalog(Command[dict[str, int]]):
     """Bring the catalog tables in line with a catalog file (sent by the CLI and at start-up)."""
 
+    access = SYSTEM_ONLY
     catalog: dict[str, Any]
 
 
@@ -87,8 +89,11 @@ async def load_catalog(cmd: LoadCatalog, *, uow: UnitOfWork, clock: Clock) -> di
 
     Tiers and features missing from the file are deleted, unless something references them (409).
     """
-    catalog = CatalogFile.model_validate(cmd.catalog)
-    catalog.check()
+    try:
+        catalog = CatalogFile.model_validate(cmd.catalog)
+        catalog.check()
+    except ValueError as err:  # pydantic's ValidationError is a ValueError too
+        raise InvalidInput(f"The catalog file is not valid: {err}") from None
     session = uow.session
     now = clock()
     before = await changes.effective_offers(session)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -151,19 +151,18 @@ async def refusal(
     )
 
 
-def _insert(session: AsyncSession) -> Any:
-    return pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+_usage_table = cast(Table, UsageLog.__table__)
+_CLAIM_KEY = {
+    dialect: insert(_usage_table)
+    .on_conflict_do_nothing(index_elements=["workspace_id", "idempotency_key"])
+    .returning(_usage_table.c.id)
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 
 
 async def _claim_key(session: AsyncSession, values: dict[str, Any]) -> bool:
     """Insert the usage row unless its key is taken; waits for a concurrent holder of the key."""
-    statement = (
-        _insert(session)(UsageLog)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["workspace_id", "idempotency_key"])
-        .returning(UsageLog.id)
-    )
-    return (await session.execute(statement)).first() is not None
+    return (await session.execute(_CLAIM_KEY[dialect_name(session)], values)).first() is not None
 
 
 async def _replay(session: AsyncSession, what: Metered, feature: Feature, kind: str) -> UsageRead:

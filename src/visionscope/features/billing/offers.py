@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from visionscope.building_blocks.errors import Forbidden
@@ -45,14 +45,16 @@ class Tier:
     is_active: bool
 
 
+_features = cast(Table, FeatureDefinition.__table__).c
 _FEATURE_COLUMNS = (
-    FeatureDefinition.id,
-    FeatureDefinition.key,
-    FeatureDefinition.group,
-    FeatureDefinition.unit,
-    FeatureDefinition.credits_per_unit,
-    FeatureDefinition.is_active,
+    _features.id,
+    _features.key,
+    _features.group,
+    _features.unit,
+    _features.credits_per_unit,
+    _features.is_active,
 )
+_FEATURE_BY_KEY = select(*_FEATURE_COLUMNS).where(_features.key == bindparam("key"))
 _TIER_COLUMNS = (
     PricingTier.id,
     PricingTier.key,
@@ -63,14 +65,14 @@ _TIER_COLUMNS = (
 
 
 async def feature_by_key(session: AsyncSession, key: str) -> Feature | None:
-    row = (await session.execute(select(*_FEATURE_COLUMNS).where(FeatureDefinition.key == key))).first()
+    row = (await session.execute(_FEATURE_BY_KEY, {"key": key})).first()
     return Feature(*row) if row else None
 
 
 async def features_by_id(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, Feature]:
     if not ids:
         return {}
-    rows = await session.execute(select(*_FEATURE_COLUMNS).where(FeatureDefinition.id.in_(ids)))
+    rows = await session.execute(select(*_FEATURE_COLUMNS).where(_features.id.in_(ids)))
     return {row[0]: Feature(*row) for row in rows}
 
 

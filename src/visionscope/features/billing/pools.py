@@ -12,11 +12,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, ColumnElement, case, insert, literal, select, update
+from sqlalchemy import BigInteger, ColumnElement, Table, and_, bindparam, case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from visionscope.building_blocks.db import UtcDateTime
 from visionscope.features.billing.models import CreditPool, LedgerEntry
 
 LOW_PERCENT = 10  # a pool is low under this share of its granted plus purchased credits
@@ -57,39 +58,76 @@ def _balance(row: Any) -> Balance:
     return Balance(*row)
 
 
+POOLS = cast(Table, CreditPool.__table__)
+LEDGER = cast(Table, LedgerEntry.__table__)
+_pool = POOLS.c
 _BALANCE = (
-    CreditPool.id,
-    CreditPool.feature_id,
-    CreditPool.status,
-    CreditPool.granted,
-    CreditPool.purchased,
-    CreditPool.used,
-    CreditPool.reserved,
-    CreditPool.used_from_grant,
+    _pool.id,
+    _pool.feature_id,
+    _pool.status,
+    _pool.granted,
+    _pool.purchased,
+    _pool.used,
+    _pool.reserved,
+    _pool.used_from_grant,
 )
-_NO_SYNC: dict[str, Any] = {"synchronize_session": False}
 
 
 def available_column() -> ColumnElement[int]:
-    return CreditPool.granted + CreditPool.purchased - CreditPool.used - CreditPool.reserved
+    return _pool.granted + _pool.purchased - _pool.used - _pool.reserved
 
 
-def _amount(credits: int) -> ColumnElement[int]:
-    return literal(credits, BigInteger())
-
-
-def _grant_share(credits: int) -> ColumnElement[int]:
+def _grant_share(credits: ColumnElement[int]) -> ColumnElement[int]:
     """How much of ``credits`` the unused grant covers: the monthly grant is spent first."""
-    grant_left = CreditPool.granted - CreditPool.used_from_grant
-    return case((grant_left >= _amount(credits), _amount(credits)), else_=grant_left)
+    grant_left = _pool.granted - _pool.used_from_grant
+    return case((grant_left >= credits, credits), else_=grant_left)
+
+
+# The hot path is built once: a debit is one statement with bound values, no ORM on the way.
+_N = bindparam("n", type_=BigInteger())
+_NOW = bindparam("now", type_=UtcDateTime())
+_HAS_CREDITS = and_(
+    _pool.workspace_id == bindparam("in_workspace"),
+    _pool.feature_id == bindparam("for_feature"),
+    _pool.status == "active",
+    available_column() >= _N,
+)
+_RESERVE = update(POOLS).where(_HAS_CREDITS).values(reserved=_pool.reserved + _N, updated_at=_NOW)
+_USE = (
+    update(POOLS)
+    .where(_HAS_CREDITS)
+    .values(used=_pool.used + _N, used_from_grant=_pool.used_from_grant + _grant_share(_N), updated_at=_NOW)
+)
+_TAKE = {True: _RESERVE.returning(*_BALANCE), False: _USE.returning(*_BALANCE)}
+_HELD = bindparam("held", type_=BigInteger())
+_SETTLE = (
+    update(POOLS)
+    .where(_pool.id == bindparam("pool_id"), _pool.reserved >= _HELD)
+    .values(
+        reserved=_pool.reserved - _HELD,
+        used=_pool.used + _N,
+        used_from_grant=_pool.used_from_grant + _grant_share(_N),
+        updated_at=_NOW,
+    )
+    .returning(*_BALANCE)
+)
+_ADD = (
+    update(POOLS)
+    .where(_pool.id == bindparam("pool_id"))
+    .values(
+        granted=_pool.granted + bindparam("grant", type_=BigInteger()),
+        purchased=_pool.purchased + bindparam("purchase", type_=BigInteger()),
+        updated_at=_NOW,
+    )
+    .returning(*_BALANCE)
+)
+_ENTRY = insert(LEDGER).returning(LEDGER.c.id)
 
 
 async def balance(
     session: AsyncSession, workspace_id: uuid.UUID, feature_id: uuid.UUID, *, lock: bool = False
 ) -> Balance | None:
-    statement = select(*_BALANCE).where(
-        CreditPool.workspace_id == workspace_id, CreditPool.feature_id == feature_id
-    )
+    statement = select(*_BALANCE).where(_pool.workspace_id == workspace_id, _pool.feature_id == feature_id)
     if lock:
         statement = statement.with_for_update()
     row = (await session.execute(statement)).first()
@@ -100,16 +138,16 @@ async def balances(
     session: AsyncSession, workspace_id: uuid.UUID, *, lock: bool = False, with_closed: bool = False
 ) -> dict[uuid.UUID, Balance]:
     """A workspace's pools by feature id; locked in id order, so that lockers never deadlock."""
-    statement = select(*_BALANCE).where(CreditPool.workspace_id == workspace_id).order_by(CreditPool.id)
+    statement = select(*_BALANCE).where(_pool.workspace_id == workspace_id).order_by(_pool.id)
     if not with_closed:
-        statement = statement.where(CreditPool.status != "closed")
+        statement = statement.where(_pool.status != "closed")
     if lock:
         statement = statement.with_for_update()
     return {row[1]: _balance(row) for row in await session.execute(statement)}
 
 
 async def balance_by_id(session: AsyncSession, pool_id: uuid.UUID) -> Balance:
-    return _balance((await session.execute(select(*_BALANCE).where(CreditPool.id == pool_id))).one())
+    return _balance((await session.execute(select(*_BALANCE).where(_pool.id == pool_id))).one())
 
 
 async def open_pool(
@@ -124,7 +162,7 @@ async def open_pool(
     """An empty active pool; grants are added (and written to the statement) by ``add``."""
     pool_id = uuid.uuid4()
     await session.execute(
-        insert(CreditPool).values(
+        insert(POOLS).values(
             id=pool_id,
             workspace_id=workspace_id,
             feature_id=feature_id,
@@ -153,27 +191,8 @@ async def take(
     now: datetime,
 ) -> Balance | None:
     """Reserve or use ``credits`` of an active pool if it has them; None when it does not."""
-    amount = _amount(credits)
-    moved: dict[str, Any] = (
-        {"reserved": CreditPool.reserved + amount}
-        if reserve
-        else {
-            "used": CreditPool.used + amount,
-            "used_from_grant": CreditPool.used_from_grant + _grant_share(credits),
-        }
-    )
-    statement = (
-        update(CreditPool)
-        .where(
-            CreditPool.workspace_id == workspace_id,
-            CreditPool.feature_id == feature_id,
-            CreditPool.status == "active",
-            available_column() >= amount,
-        )
-        .values(**moved, updated_at=now)
-        .returning(*_BALANCE)
-    )
-    row = (await session.execute(statement, execution_options=_NO_SYNC)).first()
+    values = {"in_workspace": workspace_id, "for_feature": feature_id, "n": credits, "now": now}
+    row = (await session.execute(_TAKE[reserve], values)).first()
     return _balance(row) if row else None
 
 
@@ -184,18 +203,8 @@ async def settle(
 
     Settling works on frozen pools too: work accepted before a feature was removed still settles.
     """
-    statement = (
-        update(CreditPool)
-        .where(CreditPool.id == pool_id, CreditPool.reserved >= _amount(reserved))
-        .values(
-            reserved=CreditPool.reserved - _amount(reserved),
-            used=CreditPool.used + _amount(captured),
-            used_from_grant=CreditPool.used_from_grant + _grant_share(captured),
-            updated_at=now,
-        )
-        .returning(*_BALANCE)
-    )
-    row = (await session.execute(statement, execution_options=_NO_SYNC)).first()
+    values = {"pool_id": pool_id, "held": reserved, "n": captured, "now": now}
+    row = (await session.execute(_SETTLE, values)).first()
     if row is None:
         raise RuntimeError(f"pool {pool_id} holds less than the {reserved} credits a reservation holds")
     return _balance(row)
@@ -204,28 +213,14 @@ async def settle(
 async def add(
     session: AsyncSession, pool_id: uuid.UUID, *, grant: int = 0, purchase: int = 0, now: datetime
 ) -> Balance:
-    statement = (
-        update(CreditPool)
-        .where(CreditPool.id == pool_id)
-        .values(
-            granted=CreditPool.granted + _amount(grant),
-            purchased=CreditPool.purchased + _amount(purchase),
-            updated_at=now,
-        )
-        .returning(*_BALANCE)
-    )
-    return _balance((await session.execute(statement, execution_options=_NO_SYNC)).one())
+    values = {"pool_id": pool_id, "grant": grant, "purchase": purchase, "now": now}
+    return _balance((await session.execute(_ADD, values)).one())
 
 
 async def overwrite(session: AsyncSession, pool: Balance, now: datetime, **values: Any) -> Balance:
     """Set columns of a pool this transaction holds locked (renewals, freezing)."""
-    statement = (
-        update(CreditPool)
-        .where(CreditPool.id == pool.pool_id)
-        .values(**values, updated_at=now)
-        .returning(*_BALANCE)
-    )
-    return _balance((await session.execute(statement, execution_options=_NO_SYNC)).one())
+    statement = update(POOLS).where(_pool.id == pool.pool_id).values(**values, updated_at=now)
+    return _balance((await session.execute(statement.returning(*_BALANCE))).one())
 
 
 async def write_entry(
@@ -245,23 +240,18 @@ async def write_entry(
 
     Returns the line's number.
     """
-    entry_id: int = (
-        await session.execute(
-            insert(LedgerEntry)
-            .values(
-                pool_id=pool_id,
-                kind=kind,
-                credits=credits,
-                change=change,
-                balance=balance_after,
-                note=note[:200],
-                usage_id=usage_id,
-                idempotency_key=idempotency_key,
-                created_at=now,
-            )
-            .returning(LedgerEntry.id)
-        )
-    ).scalar_one()
+    values = {
+        "pool_id": pool_id,
+        "kind": kind,
+        "credits": credits,
+        "change": change,
+        "balance": balance_after,
+        "note": note[:200],
+        "usage_id": usage_id,
+        "idempotency_key": idempotency_key,
+        "created_at": now,
+    }
+    entry_id: int = (await session.execute(_ENTRY, values)).scalar_one()
     return entry_id
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, StringConstraints
 from sqlalchemy import select
 
+from visionscope.building_blocks.caching import CATALOG, WORKSPACE, CachePolicy
 from visionscope.building_blocks.errors import InvalidInput, NotFound
 from visionscope.building_blocks.messages import ANONYMOUS, Query, Role, in_workspace
 from visionscope.building_blocks.uow import UnitOfWork
@@ -36,6 +37,7 @@ class GetTiers(Query[list[TierRead]]):
     """The active tiers with their enabled features, grouped."""
 
     access = ANONYMOUS
+    cache: ClassVar[CachePolicy] = CachePolicy(ttl=60, tags=(CATALOG,))
 
 
 async def get_tiers(query: GetTiers, *, uow: UnitOfWork) -> list[TierRead]:
@@ -79,6 +81,7 @@ class GetCreditPools(Query[list[PoolRead]]):
     """A workspace's credit pools (active and frozen), by group and feature."""
 
     access = in_workspace(Role.VIEWER)
+    cache: ClassVar[CachePolicy] = CachePolicy(ttl=60, tags=(WORKSPACE, CATALOG))
     workspace_id: uuid.UUID
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import ClassVar
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from visionscope.building_blocks.caching import WORKSPACE, CachePolicy
 from visionscope.building_blocks.errors import NotFound
 from visionscope.building_blocks.messages import (
     Access,
@@ -40,6 +42,7 @@ class ListWorkspaces(Query[list[WorkspaceRead]]):
 @dataclass(frozen=True, kw_only=True)
 class GetWorkspace(Query[WorkspaceRead]):
     access = in_workspace(Role.VIEWER)
+    cache: ClassVar[CachePolicy] = CachePolicy(ttl=60, tags=(WORKSPACE,))
     workspace_id: uuid.UUID
     actor: UserActor | ApiKeyActor
 
@@ -53,6 +56,7 @@ class ListCollaborators(Query[list[CollaboratorRead]]):
 @dataclass(frozen=True, kw_only=True)
 class ListProjects(Query[tuple[list[ProjectRead], str | None]]):
     access = in_workspace(Role.VIEWER)
+    cache: ClassVar[CachePolicy] = CachePolicy(ttl=60, tags=(WORKSPACE,))
     workspace_id: uuid.UUID
     limit: int = 50
     cursor: str | None = None

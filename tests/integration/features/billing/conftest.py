@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.billing_support import ManualClock, packaged_catalog
+from tests import billing_support
+from tests.billing_support import ManualClock
 from visionscope.bootstrap import Container, build_container
 from visionscope.config import Settings
 
-__all__ = ["packaged_catalog"]
+packaged_catalog = billing_support.packaged_catalog  # the fixture, for every test in this directory
 
 
 @pytest.fixture

@@ -18,7 +18,10 @@ from tests.billing_support import (
 )
 from visionscope.bootstrap import Container
 from visionscope.building_blocks.errors import Conflict, Forbidden, InvalidInput
+from visionscope.building_blocks.mediator import Context
+from visionscope.building_blocks.messages import UserActor
 from visionscope.building_blocks.outbox import OutboxMessage
+from visionscope.features.billing.catalog import LoadCatalog
 from visionscope.features.billing.commands import (
     CaptureCredits,
     ChangeTier,
@@ -229,3 +232,14 @@ async def test_reloading_the_same_catalog_changes_nothing(billing: Container) ->
     changed = await load(billing, packaged())
     assert not any(changed.values())
     assert "CatalogLoaded" not in await event_types(billing)
+
+
+async def test_an_invalid_catalog_is_refused_whole_and_callers_cannot_load_one(billing: Container) -> None:
+    ws = await new_workspace(billing, "free")
+    broken = packaged()
+    offer(broken, "free")["warp_drive"] = {"monthly_credits": 1}
+    with pytest.raises(InvalidInput):
+        await load(billing, broken)
+    with pytest.raises(Forbidden):
+        await billing.mediator.send(LoadCatalog(catalog=packaged()), Context(actor=UserActor(ws.owner_id)))
+    assert (await pools_of(billing, ws.id))["search"].granted == 100

@@ -33,6 +33,7 @@ from visionscope.features.billing.public import (
     tier_limits,
 )
 from visionscope.features.billing.reports import GetBusinessFigures
+from visionscope.features.workspaces.public import tier_of
 from visionscope.runtime import EmbeddedRuntime
 
 
@@ -104,8 +105,6 @@ async def test_limit_checks_name_the_limit_with_403_or_413(billing: Container) -
 
 
 async def _tier(container: Container, workspace_id: uuid.UUID) -> uuid.UUID:
-    from visionscope.features.workspaces.public import tier_of
-
     async with container.read_sessions() as session:
         found = await tier_of(session, workspace_id)
     assert found is not None

@@ -28,6 +28,7 @@ from visionscope.building_blocks.outbox import OutboxMessage
 from visionscope.features.billing.commands import CaptureCredits, ChargeCredits, ReserveCredits
 from visionscope.features.billing.models import LedgerEntry, UsageLog
 from visionscope.features.billing.reports import GetUsage
+from visionscope.features.identity.models import User
 from visionscope.features.workspaces.commands import (
     AddCollaborator,
     CreateProject,
@@ -98,8 +99,6 @@ async def test_collaborator_added(billing: Container) -> None:
 
 
 async def _email(container: Container, user_id: uuid.UUID) -> str:
-    from visionscope.features.identity.models import User
-
     async with container.read_sessions() as session:
         email = await session.scalar(select(User.email).where(User.id == user_id))
     assert email is not None
