@@ -91,6 +91,7 @@ def _run_api(host: str | None, port: int | None, *, embedded: bool) -> None:
     app = create_app(settings, embedded=embedded)
     url = f"http://{bind_host}:{bind_port}"
     click.echo(f"VisionScope is running at {url}  (API docs: {url}/docs)")
+    click.echo(f"Sign up in a browser at {url}/signup, then sign in at {url}/signin. From a script:")
     click.echo(
         f"Create an account:  curl -X POST {url}/v1/auth/register -H 'Content-Type: application/json' "
         '-d \'{"email": "you@example.com", "password": "a long password", "name": "You"}\''
