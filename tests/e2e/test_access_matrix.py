@@ -33,6 +33,7 @@ ANONYMOUS = {
 }
 USER_ONLY = {
     ("GET", "/v1/me"),
+    ("DELETE", "/v1/me"),
     ("GET", "/v1/notifications"),
     ("POST", "/v1/notifications/{notification_id}/read"),
 }

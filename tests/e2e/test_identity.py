@@ -121,3 +121,46 @@ async def test_api_key_cannot_mint_api_keys(client: httpx.AsyncClient) -> None:
         f"/v1/workspaces/{ws['id']}/api-keys", json={"name": "k2"}, headers={"X-API-Key": key}
     )
     assert minted.status_code == 403
+
+
+async def test_an_owner_cannot_close_the_account_until_the_workspace_is_handed_over(
+    client: httpx.AsyncClient,
+) -> None:
+    owner = await register(client, "Owner")
+    ws = await workspace(client, owner)
+    refused = await client.delete("/v1/me", headers=owner.headers)
+    assert refused.status_code == 409
+    assert refused.json()["workspaces"] == [ws["id"]] and "Studio" in refused.json()["detail"]
+
+
+async def test_closing_an_account_ends_memberships_keys_and_sessions_but_keeps_usage(
+    client: httpx.AsyncClient,
+) -> None:
+    from tests.helpers import add_member
+
+    owner, member = await register(client, "Owner"), await register(client, "Member")
+    ws = await workspace(client, owner)
+    await add_member(client, ws, owner, member, "admin")
+    key = (
+        await client.post(f"/v1/workspaces/{ws['id']}/api-keys", json={"name": "k"}, headers=member.headers)
+    ).json()["key"]
+    charged = await client.post(
+        f"/v1/workspaces/{ws['id']}/usage",
+        json={"feature": "chat_message", "quantity": 1},
+        headers=member.headers,
+    )
+    assert charged.status_code == 201, charged.text
+    assert (await client.delete("/v1/me", headers=member.headers)).status_code == 204
+    assert (await client.get("/v1/me", headers=member.headers)).status_code == 401
+    assert (await client.get("/v1/workspaces", headers={"X-API-Key": key})).status_code == 401
+    assert (
+        await client.post("/v1/auth/refresh", json={"refresh_token": member.refresh_token})
+    ).status_code == 401
+    signin = await client.post("/v1/auth/token", data={"username": member.email, "password": PASSWORD})
+    assert signin.status_code == 401
+    members = (await client.get(f"/v1/workspaces/{ws['id']}/collaborators", headers=owner.headers)).json()
+    assert [m["user_id"] for m in members["items"]] == [owner.id]
+    usage = await client.get(
+        f"/v1/workspaces/{ws['id']}/usage", params={"group_by": "user"}, headers=owner.headers
+    )
+    assert usage.status_code == 200 and member.id in usage.text

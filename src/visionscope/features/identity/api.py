@@ -13,6 +13,7 @@ from visionscope.building_blocks.messages import Role, UserActor, acting_user
 from visionscope.building_blocks.web import ContextDep, MediatorDep
 from visionscope.features.identity.commands import (
     CreateApiKey,
+    DeleteAccount,
     RefreshSession,
     RegisterUser,
     RevokeApiKey,
@@ -62,6 +63,16 @@ async def me(mediator: MediatorDep, ctx: ContextDep) -> UserRead:
     if ctx.actor is not None and user_id is None:
         raise Forbidden("/v1/me describes a signed-in user; an API key has no user profile.")
     return await mediator.send(GetMe(user_id=user_id or uuid.UUID(int=0)), ctx)
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_me(mediator: MediatorDep, ctx: ContextDep) -> Response:
+    """Close your account. Refused (409, naming them) while you own workspaces."""
+    user_id = acting_user(ctx.actor) if isinstance(ctx.actor, UserActor) else None
+    if ctx.actor is not None and user_id is None:
+        raise Forbidden("An API key cannot close an account.")
+    await mediator.send(DeleteAccount(user_id=user_id or uuid.UUID(int=0)), ctx)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/workspaces/{workspace_id}/api-keys", status_code=status.HTTP_201_CREATED)

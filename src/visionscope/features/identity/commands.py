@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 
-from visionscope.building_blocks.messages import ANONYMOUS, Command, Role, in_workspace
+from visionscope.building_blocks.messages import ANONYMOUS, SIGNED_IN_USER, Command, Role, in_workspace
 from visionscope.features.identity.schemas import ApiKeyWithSecret, TokenPair, UserRead
 
 Email = Annotated[str, StringConstraints(min_length=3, max_length=320)]
@@ -43,6 +43,14 @@ class RefreshSession(Command[TokenPair]):
 class SignOut(Command[None]):
     access = ANONYMOUS
     refresh_token: Secret
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteAccount(Command[None]):
+    """Close the signed-in user's own account."""
+
+    access = SIGNED_IN_USER
+    user_id: uuid.UUID
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -36,4 +36,12 @@ class ApiKeyRevoked(Event):
     reason: str
 
 
-EVENTS: tuple[type[Event], ...] = (UserRegistered, UserSignedIn, ApiKeyCreated, ApiKeyRevoked)
+@dataclass(frozen=True, kw_only=True)
+class UserDeleted(Event):
+    """An account was closed: its memberships, keys and sessions ended; its id stays in the history."""
+
+    aggregate_field = "user_id"
+    user_id: uuid.UUID
+
+
+EVENTS: tuple[type[Event], ...] = (UserRegistered, UserSignedIn, ApiKeyCreated, ApiKeyRevoked, UserDeleted)

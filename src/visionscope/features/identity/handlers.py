@@ -13,13 +13,20 @@ from visionscope.building_blocks.messages import Role
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.identity.commands import (
     CreateApiKey,
+    DeleteAccount,
     RefreshSession,
     RegisterUser,
     RevokeApiKey,
     SignIn,
     SignOut,
 )
-from visionscope.features.identity.events import ApiKeyCreated, ApiKeyRevoked, UserRegistered, UserSignedIn
+from visionscope.features.identity.events import (
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    UserDeleted,
+    UserRegistered,
+    UserSignedIn,
+)
 from visionscope.features.identity.models import ApiKey, RefreshToken, User
 from visionscope.features.identity.schemas import ApiKeyWithSecret, TokenPair, UserRead
 from visionscope.features.identity.security import (
@@ -30,6 +37,7 @@ from visionscope.features.identity.security import (
     new_secret,
     verify_password,
 )
+from visionscope.features.workspaces.public import end_memberships, owned_workspaces, workspace_names
 
 Clock = Callable[[], datetime]
 
@@ -177,3 +185,40 @@ async def revoke_api_key(cmd: RevokeApiKey, *, uow: UnitOfWork, clock: Clock) ->
     if key.revoked_at is None:
         key.revoked_at = clock()
         key.record(ApiKeyRevoked(workspace_id=key.workspace_id, key_id=key.id, reason="revoked"))
+
+
+async def delete_account(cmd: DeleteAccount, *, uow: UnitOfWork, clock: Clock) -> None:
+    """Refused while the user owns a workspace; otherwise memberships, keys and sessions end.
+
+    The row stays, emptied of personal data, because usage logs and the audit trail keep its id.
+    """
+    owned = await owned_workspaces(uow.session, cmd.user_id)
+    if owned:
+        names = await workspace_names(uow.session, owned)
+        raise Conflict(
+            "You own " + ", ".join(names) + ": transfer ownership or delete it before closing your account.",
+            workspaces=[str(w) for w in owned],
+        )
+    user = await uow.session.get(User, cmd.user_id, with_for_update=True)
+    if user is None or not user.is_active:
+        raise Unauthenticated("This account no longer exists.")
+    now = clock()
+    await end_memberships(uow.session, user.id, now)
+    keys = list(
+        await uow.session.scalars(
+            select(ApiKey).where(ApiKey.created_by == user.id, ApiKey.revoked_at.is_(None))
+        )
+    )
+    for key in keys:
+        key.revoked_at = now
+        key.record(ApiKeyRevoked(workspace_id=key.workspace_id, key_id=key.id, reason="account closed"))
+    await uow.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    user.is_active = False
+    user.email = f"deleted-{user.id.hex}@deleted.invalid"
+    user.name = "Deleted user"
+    user.password_hash = "!"  # noqa: S105 - not a hash: matches no password
+    user.record(UserDeleted(user_id=user.id))

@@ -16,6 +16,7 @@ def message_handlers(c: Collaborators) -> dict[type, Handler]:
         commands.SignIn: bind(handlers.sign_in, **tokens),
         commands.RefreshSession: bind(handlers.refresh_session, **tokens),
         commands.SignOut: bind(handlers.sign_out, clock=c.clock),
+        commands.DeleteAccount: bind(handlers.delete_account, clock=c.clock),
         commands.CreateApiKey: bind(handlers.create_api_key, clock=c.clock),
         commands.RevokeApiKey: bind(handlers.revoke_api_key, clock=c.clock),
         queries.GetMe: bind(queries.get_me),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from visionscope.building_blocks.messages import Actor, ApiKeyActor, Role, UserActor
@@ -56,6 +57,21 @@ async def owned_workspaces(session: AsyncSession, user_id: uuid.UUID) -> list[uu
     rows = await session.scalars(
         select(Workspace.id).where(Workspace.owner_id == user_id, Workspace.deleted_at.is_(None))
     )
+    return list(rows)
+
+
+async def end_memberships(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> int:
+    """Remove a user from every workspace (their account is closing); answers how many."""
+    result = await session.execute(
+        update(Collaborator)
+        .where(Collaborator.user_id == user_id, Collaborator.status == "active")
+        .values(status="removed", updated_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def workspace_names(session: AsyncSession, ids: list[uuid.UUID]) -> list[str]:
+    rows = await session.scalars(select(Workspace.name).where(Workspace.id.in_(ids)).order_by(Workspace.name))
     return list(rows)
 
 
