@@ -108,16 +108,7 @@ async def register_video(cmd: RegisterVideo, *, uow: UnitOfWork, clock: Clock) -
 async def cancel_analysis(cmd: CancelAnalysis, *, uow: UnitOfWork, clock: Clock) -> VideoRead:
     video = await _video(uow, cmd.video_id)
     if video.status == "queued":
-        _end(video, "cancelled", clock())
-        await credits.release(uow, video, now=clock())
-        video.record(
-            VideoAnalysisCancelled(
-                workspace_id=video.workspace_id,
-                project_id=video.project_id,
-                video_id=video.id,
-                attempt=video.attempt,
-            )
-        )
+        await _stop(uow, video, "cancelled", clock())
     elif video.status == "processing":
         video.cancel_requested = True  # the worker stops at its next progress report
     else:
@@ -162,16 +153,7 @@ async def delete_video(cmd: DeleteVideo, *, uow: UnitOfWork, clock: Clock) -> No
     video.deleted_at = clock()
     video.cancel_requested = True
     if video.status in ("queued", "processing"):
-        _end(video, "cancelled", video.deleted_at)
-        await credits.release(uow, video, now=video.deleted_at)
-        video.record(
-            VideoAnalysisCancelled(
-                workspace_id=video.workspace_id,
-                project_id=video.project_id,
-                video_id=video.id,
-                attempt=video.attempt,
-            )
-        )
+        await _stop(uow, video, "cancelled", video.deleted_at)
     video.record(
         VideoDeleted(workspace_id=video.workspace_id, project_id=video.project_id, video_id=video.id)
     )
@@ -258,38 +240,52 @@ async def finish_analysis(cmd: FinishAnalysis, *, uow: UnitOfWork, clock: Clock)
     )
 
 
-async def fail_analysis(cmd: FailAnalysis, *, uow: UnitOfWork, clock: Clock) -> None:
-    video = await uow.session.get(Video, cmd.video_id, with_for_update=True)
-    if video is None or video.attempt != cmd.attempt or video.status in ("ready", "failed", "cancelled"):
-        return
-    _end(video, "failed", clock())
-    video.error = cmd.reason
-    await credits.release(uow, video, now=clock())
-    video.record(
-        VideoAnalysisFailed(
-            workspace_id=video.workspace_id,
-            project_id=video.project_id,
-            video_id=video.id,
-            attempt=video.attempt,
-            reason=cmd.reason,
+async def _unsettled(uow: UnitOfWork, video_id: uuid.UUID, attempt: int) -> Video | None:
+    """The video when this attempt of its analysis has not ended yet."""
+    video = await uow.session.get(Video, video_id, with_for_update=True)
+    if video is None or video.attempt != attempt or video.status in ("ready", "failed", "cancelled"):
+        return None
+    return video
+
+
+async def _stop(
+    uow: UnitOfWork, video: Video, status: str, now: datetime, *, reason: str | None = None
+) -> None:
+    """End an analysis that did not succeed: its reservation goes back and the outcome is recorded."""
+    _end(video, status, now)
+    await credits.release(uow, video, now=now)
+    if status == "failed":
+        video.error = reason
+        video.record(
+            VideoAnalysisFailed(
+                workspace_id=video.workspace_id,
+                project_id=video.project_id,
+                video_id=video.id,
+                attempt=video.attempt,
+                reason=reason or "",
+            )
         )
-    )
+    else:
+        video.record(
+            VideoAnalysisCancelled(
+                workspace_id=video.workspace_id,
+                project_id=video.project_id,
+                video_id=video.id,
+                attempt=video.attempt,
+            )
+        )
+
+
+async def fail_analysis(cmd: FailAnalysis, *, uow: UnitOfWork, clock: Clock) -> None:
+    video = await _unsettled(uow, cmd.video_id, cmd.attempt)
+    if video is not None:
+        await _stop(uow, video, "failed", clock(), reason=cmd.reason)
 
 
 async def confirm_cancelled(cmd: ConfirmCancelled, *, uow: UnitOfWork, clock: Clock) -> None:
-    video = await uow.session.get(Video, cmd.video_id, with_for_update=True)
-    if video is None or video.attempt != cmd.attempt or video.status in ("ready", "failed", "cancelled"):
-        return
-    _end(video, "cancelled", clock())
-    await credits.release(uow, video, now=clock())
-    video.record(
-        VideoAnalysisCancelled(
-            workspace_id=video.workspace_id,
-            project_id=video.project_id,
-            video_id=video.id,
-            attempt=video.attempt,
-        )
-    )
+    video = await _unsettled(uow, cmd.video_id, cmd.attempt)
+    if video is not None:
+        await _stop(uow, video, "cancelled", clock())
 
 
 async def _retire(uow: UnitOfWork, video_id: uuid.UUID, now: datetime) -> None:
@@ -299,16 +295,7 @@ async def _retire(uow: UnitOfWork, video_id: uuid.UUID, now: datetime) -> None:
         return
     video.deleted_at = video.deleted_at or now
     if video.status in ("queued", "processing"):
-        _end(video, "cancelled", now)
-        await credits.release(uow, video, now=now)
-        video.record(
-            VideoAnalysisCancelled(
-                workspace_id=video.workspace_id,
-                project_id=video.project_id,
-                video_id=video.id,
-                attempt=video.attempt,
-            )
-        )
+        await _stop(uow, video, "cancelled", now)
 
 
 async def retire_videos(
