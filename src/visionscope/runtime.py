@@ -18,8 +18,9 @@ log = logging.getLogger("visionscope.runtime")
 class EmbeddedRuntime:
     """Runs what the distributed form runs as separate processes, as asyncio tasks."""
 
-    def __init__(self, container: Container) -> None:
+    def __init__(self, container: Container, *, run_jobs: bool = True) -> None:
         self.container = container
+        self._run_jobs = run_jobs
         self.broker = InProcessBroker(container.consumer, container.retry_policy, container.metrics)
         self.relay = container.relay(self.broker)
         self._stop = asyncio.Event()
@@ -31,7 +32,7 @@ class EmbeddedRuntime:
         await self.relay.sweep(unhandled_for=timedelta(0))
         wake = self.container.outbox_wake
         self._tasks.append(asyncio.create_task(self._relay(wake), name="relay"))
-        for job in JOBS:
+        for job in JOBS if self._run_jobs else ():
             self._tasks.append(asyncio.create_task(self._schedule(job), name=f"job-{job.name}"))
 
     async def _relay(self, wake: asyncio.Event) -> None:

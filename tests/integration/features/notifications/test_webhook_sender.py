@@ -103,14 +103,23 @@ async def _all_delivered(container: Container, n: int) -> bool:
     return statuses.count("delivered") == n
 
 
+@pytest.fixture
+async def runtime_without_jobs(container: Container) -> AsyncIterator[EmbeddedRuntime]:
+    """Relay and consumers only: no scheduled sender races the test's own calls."""
+    embedded = EmbeddedRuntime(container, run_jobs=False)
+    await embedded.start()
+    yield embedded
+    await embedded.stop()
+
+
 async def test_a_sender_that_died_after_claiming_leaves_a_lease_that_runs_out(
     client: httpx.AsyncClient,
     settings: Settings,
     container: Container,
-    runtime: EmbeddedRuntime,
+    runtime_without_jobs: EmbeddedRuntime,
     receiver: WebhookReceiver,
 ) -> None:
-    await pending_deliveries(client, container, runtime, receiver, 2)
+    await pending_deliveries(client, container, runtime_without_jobs, receiver, 2)
     now = utc_clock()
     claimed = await claim_due(container.sessions, now=now, settings=settings)  # ...and then it died
     assert len(claimed) == 2
@@ -124,16 +133,16 @@ async def test_deliveries_waiting_for_a_retry_are_sent_after_a_restart(
     client: httpx.AsyncClient,
     settings: Settings,
     container: Container,
-    runtime: EmbeddedRuntime,
+    runtime_without_jobs: EmbeddedRuntime,
     receiver: WebhookReceiver,
 ) -> None:
     """Retries live in the database: a new process (container and scheduler) picks them up by itself."""
     await receiver.stop()
-    world = await pending_deliveries(client, container, runtime, receiver, 1)
+    world = await pending_deliveries(client, container, runtime_without_jobs, receiver, 1)
     assert await send_due_deliveries(container.sessions, settings=settings, clock=utc_clock) == 1
     [failed] = await attempts(container)
     assert failed.status_code is None and failed.error
-    await runtime.stop()  # the old process ends
+    await runtime_without_jobs.stop()  # the old process ends
     await receiver.start()
     restarted = build_container(settings)
     fresh = EmbeddedRuntime(restarted)
