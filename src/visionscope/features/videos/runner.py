@@ -131,8 +131,9 @@ class AnalysisRunner:
             await self._fail(event, ctx, UNEXPECTED)
             return
         finally:
+            # Let the reporter finish its round: cancelling it mid-transaction could leave a
+            # database connection holding its write lock.
             stop.set()
-            reporter.cancel()
             await asyncio.gather(reporter, return_exceptions=True)
         features = dict(video.features)
         try:
