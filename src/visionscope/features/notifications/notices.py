@@ -148,8 +148,16 @@ async def webhook_endpoint_disabled(event: WebhookEndpointDisabled, uow: UnitOfW
         )
 
 
-async def video_ready(event: VideoAnalysed, uow: UnitOfWork) -> None:
-    """Tell whoever uploaded the video that it can be asked questions now."""
+async def _tell_uploader(
+    uow: UnitOfWork,
+    event: VideoAnalysed | VideoAnalysisFailed,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """A notice about a video for whoever uploaded it; ``{name}`` in the texts is the video's name."""
     found = await video_summary(uow.session, event.video_id)
     name, uploader = found if found else ("", None)
     if uploader is None:
@@ -158,29 +166,34 @@ async def video_ready(event: VideoAnalysed, uow: UnitOfWork) -> None:
         uow,
         user_id=uploader,
         workspace_id=event.workspace_id,
-        kind="video.ready",
-        title=f"{name} is analysed",
-        body=f"{name} ({event.duration:.0f} s) is ready: open it to ask questions about it.",
-        data={"video_id": str(event.video_id), "project_id": str(event.project_id)},
+        kind=kind,
+        title=title.format(name=name),
+        body=body.format(name=name),
+        data={"video_id": str(event.video_id), "project_id": str(event.project_id), **(data or {})},
         source_event_id=event.event_id,
+    )
+
+
+async def video_ready(event: VideoAnalysed, uow: UnitOfWork) -> None:
+    """Tell whoever uploaded the video that it can be asked questions now."""
+    await _tell_uploader(
+        uow,
+        event,
+        kind="video.ready",
+        title="{name} is analysed",
+        body="{name} (" + f"{event.duration:.0f}" + " s) is ready: open it to ask questions about it.",
     )
 
 
 async def video_failed(event: VideoAnalysisFailed, uow: UnitOfWork) -> None:
     """Tell whoever uploaded the video why its analysis failed."""
-    found = await video_summary(uow.session, event.video_id)
-    name, uploader = found if found else ("", None)
-    if uploader is None:
-        return
-    await create_notice(
+    await _tell_uploader(
         uow,
-        user_id=uploader,
-        workspace_id=event.workspace_id,
+        event,
         kind="video.failed",
-        title=f"{name} could not be analysed",
-        body=event.reason,
-        data={"video_id": str(event.video_id), "project_id": str(event.project_id), "reason": event.reason},
-        source_event_id=event.event_id,
+        title="{name} could not be analysed",
+        body=event.reason.replace("{", "{{").replace("}", "}}"),
+        data={"reason": event.reason},
     )
 
 
