@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from visionscope.features.videos.analysis import (
+from visionscope.analysis import (
     AnalysisOptions,
     check_models,
     load_embedder,
@@ -38,7 +38,7 @@ from visionscope.features.videos.analysis import (
     run_pipeline,
     transcribe,
 )
-from visionscope.features.videos.analysis.scan import detect_shots
+from visionscope.analysis.scan import detect_shots
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 TOLERANCE = 0.5

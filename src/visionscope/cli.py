@@ -71,7 +71,7 @@ def api(host: str | None, port: int | None) -> None:
 
 def _require_models(settings: Settings) -> None:
     """A process that analyses videos checks its models before it starts, not in the middle of a job."""
-    from visionscope.features.videos.analysis import ModelMissing, check_models
+    from visionscope.analysis import ModelMissing, check_models
 
     try:
         check_models(
@@ -187,7 +187,7 @@ def analyze(
     """Analyse a video file on this machine, without a server, and write the results as JSON."""
     import tempfile
 
-    from visionscope.features.videos.analysis import (
+    from visionscope.analysis import (
         AnalysisError,
         AnalysisOptions,
         check_models,

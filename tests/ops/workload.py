@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 
 from tests.helpers import Account, add_member, register, workspace
+from visionscope.analysis.pipeline import FORMAT_VERSION, write_json_atomic
 from visionscope.bootstrap import Container
 from visionscope.building_blocks.uow import UnitOfWork
-from visionscope.features.videos.analysis.pipeline import FORMAT_VERSION, write_json_atomic
 from visionscope.features.videos.events import VideoAnalysed, VideoAnalysisFailed
 from visionscope.features.videos.results import work_key
 from visionscope.runtime import EmbeddedRuntime

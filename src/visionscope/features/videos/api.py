@@ -11,6 +11,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import FileResponse, PlainTextResponse, StreamingResponse
 
+from visionscope.analysis import (
+    MediaRejected,
+    Segment,
+    parse_subtitle_file,
+    probe_media,
+    render_srt,
+    render_vtt,
+)
 from visionscope.building_blocks.errors import (
     InvalidInput,
     NotFound,
@@ -22,14 +30,6 @@ from visionscope.building_blocks.storage import Storage
 from visionscope.building_blocks.uploads import receive_files
 from visionscope.building_blocks.web import ContextDep, MediatorDep, PageDep, page_of
 from visionscope.features.videos import results
-from visionscope.features.videos.analysis import (
-    MediaRejected,
-    Segment,
-    parse_subtitle_file,
-    probe_media,
-    render_srt,
-    render_vtt,
-)
 from visionscope.features.videos.commands import CancelAnalysis, DeleteVideo, ReanalyzeVideo, RegisterVideo
 from visionscope.features.videos.media import display_name, media_type
 from visionscope.features.videos.queries import GetUploadPolicy, GetVideo, GetVideoFiles, ListVideos

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from visionscope.analysis import ChaptersResult, ScanResult, TextResult, Transcript
 from visionscope.building_blocks.errors import NotFound
-from visionscope.features.videos.analysis import ChaptersResult, ScanResult, TextResult, Transcript
 from visionscope.features.videos.schemas import (
     ChapterRead,
     ColorRead,

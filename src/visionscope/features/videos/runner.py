@@ -18,18 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from visionscope.building_blocks.consumers import EventContext
-from visionscope.building_blocks.errors import Conflict
-from visionscope.building_blocks.mediator import Context, Mediator
-from visionscope.building_blocks.messages import Event
-from visionscope.building_blocks.storage import Storage
-from visionscope.features.videos.analysis import (
+from visionscope.analysis import (
     AnalysisOptions,
     MediaRejected,
     ModelMissing,
     ModelPaths,
     run_pipeline,
 )
+from visionscope.building_blocks.consumers import EventContext
+from visionscope.building_blocks.errors import Conflict
+from visionscope.building_blocks.mediator import Context, Mediator
+from visionscope.building_blocks.messages import Event
+from visionscope.building_blocks.storage import Storage
 from visionscope.features.videos.commands import (
     ClaimAnalysis,
     ConfirmCancelled,

@@ -6,6 +6,7 @@ import os
 import socket
 import threading
 
+from visionscope.analysis import ModelPaths, check_models
 from visionscope.building_blocks.consumers import AnySubscription, LongRunningSubscription, Subscription
 from visionscope.building_blocks.mediator import Handler, Mediator
 from visionscope.building_blocks.messages import Event
@@ -14,7 +15,6 @@ from visionscope.building_blocks.wiring import bind
 from visionscope.collaborators import Collaborators
 from visionscope.config import Settings
 from visionscope.features.videos import commands, handlers, queries
-from visionscope.features.videos.analysis import ModelPaths, check_models
 from visionscope.features.videos.events import VideoDeleted, VideoReanalysisRequested, VideoUploaded
 from visionscope.features.videos.results import video_key
 from visionscope.features.videos.runner import AnalysisRunner

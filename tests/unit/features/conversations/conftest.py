@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from conversation_support import BRIEFING, KITCHEN, TALK, subject
 
+from visionscope.analysis import Embedder
 from visionscope.features.conversations.answers.engine import AnswerEngine, EmbedderSource
 from visionscope.features.conversations.answers.knowledge import KnowledgeCache, Subject
-from visionscope.features.videos.analysis import Embedder
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from visionscope.features.conversations.answers.knowledge import Subject
-from visionscope.features.videos.analysis import (
+from visionscope.analysis import (
     Embedder,
     ScanResult,
     Scene,
@@ -25,8 +24,9 @@ from visionscope.features.videos.analysis import (
     build_documents,
     chapters_and_summary,
 )
-from visionscope.features.videos.analysis.embed import DIMENSIONS
-from visionscope.features.videos.analysis.visual import ColorShare
+from visionscope.analysis.embed import DIMENSIONS
+from visionscope.analysis.visual import ColorShare
+from visionscope.features.conversations.answers.knowledge import Subject
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,17 @@ import pytest
 from visionscope.features.videos.media import display_name, media_type
 
 
-@pytest.mark.parametrize(("given", "kept"), [
-    ("holiday.mp4", "holiday.mp4"),
-    ("../../etc/passwd", "passwd"),
-    ("C:\\Users\\ada\\talk.mov", "talk.mov"),
-    ("bell\x07and\x00nul\r\n.mp4", "bellandnul.mp4"),
-    ("/", "video"),
-    ("x" * 400 + ".mp4", "x" * 255),
-])
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("holiday.mp4", "holiday.mp4"),
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\ada\\talk.mov", "talk.mov"),
+        ("bell\x07and\x00nul\r\n.mp4", "bellandnul.mp4"),
+        ("/", "video"),
+        ("x" * 400 + ".mp4", "x" * 255),
+    ],
+)
 def test_display_names_drop_folders_and_control_characters(given: str, kept: str) -> None:
     assert display_name(given) == kept
 

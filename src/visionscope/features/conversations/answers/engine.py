@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from visionscope.features.videos.analysis import Embedder, ModelMissing, embedder_files, load_embedder
+from visionscope.analysis import Embedder, ModelMissing, embedder_files, load_embedder
 
 from .citations import Citation, checked, citation_of
 from .compose import compose

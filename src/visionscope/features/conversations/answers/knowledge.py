@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from visionscope.analysis import Embedder, VideoIndex, build_documents
+from visionscope.analysis.embed import DIMENSIONS
 from visionscope.building_blocks.errors import NotFound
-from visionscope.features.videos.analysis import Embedder, VideoIndex, build_documents
-from visionscope.features.videos.analysis.embed import DIMENSIONS
 from visionscope.features.videos.results import chapters_of, scan_of, text_of, transcript_of
 
 from .terms import content_words, stem

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from visionscope.features.videos.analysis.visual import COLOR_NAMES
+from visionscope.analysis.visual import COLOR_NAMES
 
 from .numbers import ORDINALS
 from .terms import stem

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from visionscope.features.videos.analysis import Embedder
+from visionscope.analysis import Embedder
 
 from .knowledge import TEXT, TRANSCRIPT, Passage, VideoKnowledge
 from .numbers import replace_number_words

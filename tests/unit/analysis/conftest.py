@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from analysis_support import BRIEFING_SPEC, SPECS, Media, make_video
 
-from visionscope.features.videos.analysis import (
+from visionscope.analysis import (
     AnalysisOptions,
     AnalysisResult,
     ModelPaths,

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from visionscope.features.videos.analysis import Keyframe, Scene
-from visionscope.features.videos.analysis.shots import CutParams, detect_cuts
-from visionscope.features.videos.analysis.text import OcrLine, clean_token, merge_lines, ocr_image, parse_tsv
-from visionscope.features.videos.analysis.visual import COLOR_NAMES, name_pixels
+from visionscope.analysis import Keyframe, Scene
+from visionscope.analysis.shots import CutParams, detect_cuts
+from visionscope.analysis.text import OcrLine, clean_token, merge_lines, ocr_image, parse_tsv
+from visionscope.analysis.visual import COLOR_NAMES, name_pixels
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 

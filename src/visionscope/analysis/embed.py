@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from .models import EmbedderFiles
+from .model_files import EmbedderFiles
 
 F32 = npt.NDArray[np.float32]
 #: Dimensions of all-MiniLM-L6-v2 vectors.

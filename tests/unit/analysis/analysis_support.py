@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[5]
+REPO = Path(__file__).resolve().parents[3]
 SCRIPT = REPO / ".." / "shared" / "media" / "make_test_video.sh"
 BRIEFING_SPEC = REPO / ".." / "shared" / "media" / "briefing.spec"
 SPECS = REPO / "tests" / "media"

@@ -7,14 +7,14 @@ from pathlib import Path
 import numpy as np
 from analysis_support import Media
 
-from visionscope.features.videos.analysis import (
+from visionscope.analysis import (
     AnalysisResult,
     Document,
     ModelPaths,
     VideoIndex,
     load_embedder,
 )
-from visionscope.features.videos.analysis.index import BM25, tokenize
+from visionscope.analysis.index import BM25, tokenize
 
 
 def _index(work: Path, models: ModelPaths) -> VideoIndex:

@@ -23,7 +23,7 @@ from .chapters import ChapterOptions, chapters_and_summary
 from .embed import Embedder, load_embedder
 from .errors import ModelMissing
 from .index import VideoIndex, build_documents
-from .models import ModelPaths
+from .model_files import ModelPaths
 from .probe import MediaInfo, probe_media
 from .results import ChaptersResult, ScanResult, TextResult, Transcript
 from .scan import ScanOptions, scan_video

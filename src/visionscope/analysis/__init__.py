@@ -8,7 +8,7 @@ from .chapters import ChapterOptions, chapters_and_summary
 from .embed import Embedder, load_embedder
 from .errors import AnalysisError, MediaRejected, ModelMissing
 from .index import Document, Hit, VideoIndex, build_documents
-from .models import ModelPaths, check_models, embedder_files, whisper_model_dir
+from .model_files import ModelPaths, check_models, embedder_files, whisper_model_dir
 from .pipeline import STAGES, AnalysisOptions, AnalysisResult, ProgressFn, StageRecord, run_pipeline
 from .probe import MediaInfo, probe_media
 from .results import (

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from visionscope.features.videos.analysis import ModelMissing, ModelPaths, check_models, whisper_model_dir
-from visionscope.features.videos.analysis.models import WHISPER_BASE_SHA256, _packaged_file, sha256_of
+from visionscope.analysis import ModelMissing, ModelPaths, check_models, whisper_model_dir
+from visionscope.analysis.model_files import WHISPER_BASE_SHA256, _packaged_file, sha256_of
 
 
 def test_check_models_finds_everything(analysis_models: ModelPaths) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from visionscope.features.videos.analysis import (
+from visionscope.analysis import (
     MediaRejected,
     Segment,
     parse_srt,

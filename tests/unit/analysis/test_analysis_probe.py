@@ -9,7 +9,7 @@ import pytest
 from analysis_support import Media
 from PIL import Image
 
-from visionscope.features.videos.analysis import MediaRejected, probe_media
+from visionscope.analysis import MediaRejected, probe_media
 
 
 def _ffmpeg(*args: str) -> None:

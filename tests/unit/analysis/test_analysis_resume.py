@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from analysis_support import Media
 
-from visionscope.features.videos.analysis import (
+from visionscope.analysis import (
     STAGES,
     AnalysisOptions,
     ModelMissing,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from analysis_support import Media, cut_f1, wer, word_recall
 
-from visionscope.features.videos.analysis import (
+from visionscope.analysis import (
     AnalysisOptions,
     AnalysisResult,
     ModelPaths,

@@ -9,7 +9,7 @@ import pytest
 from analysis_support import Media, cut_f1, wer, word_recall
 from PIL import Image
 
-from visionscope.features.videos.analysis import (
+from visionscope.analysis import (
     STAGES,
     AnalysisOptions,
     AnalysisResult,
