@@ -2,7 +2,7 @@
 
     python bench/analysis.py [--work DIR] [--repeat 10] [--rounds 3] [--no-speech]
 
-Makes the briefing video (../shared/media/briefing.spec, 1280x720, 60 s), joins `--repeat`
+Makes the briefing video (tests/media/briefing.spec, 1280x720, 60 s), joins `--repeat`
 copies with `ffmpeg -f concat -c copy`, then measures in one run:
 
 - all stages but speech (probe, scan, text, index, chapters) against `ffmpeg -i FILE -f null -`,
@@ -40,7 +40,10 @@ from visionscope.analysis import (
 )
 from visionscope.analysis.scan import detect_shots
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.media import generate  # noqa: E402 (the repository's own test-video generator)
+
 TOLERANCE = 0.5
 
 
@@ -69,12 +72,7 @@ def make_long_video(work: Path, repeat: int) -> tuple[Path, dict[str, Any]]:
     """The briefing video `repeat` times over, with the ground truth of the whole."""
     one = work / "briefing.mp4"
     if not one.exists():
-        script = SHARED / "media" / "make_test_video.sh"
-        subprocess.run(
-            ["bash", str(script), str(SHARED / "media" / "briefing.spec"), str(work), "briefing"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        generate.make_video(ROOT / "tests" / "media" / "briefing.spec", work, "briefing")
     truth = json.loads((work / "briefing.json").read_text())
     long = work / f"briefing_x{repeat}.mp4"
     if not long.exists():

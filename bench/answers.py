@@ -2,12 +2,13 @@
 
     python bench/answers.py [--questions 500] [--clients 4] [--keep DIR]
 
-Makes a 20-minute video by joining eight 150-second videos made from generated specs (the shared
-``make_test_video.sh``, then ffmpeg's concat demuxer, no re-encoding), starts ``visionscope serve``
-on 127.0.0.1 with a scratch data directory (SQLite, the embedded runtime), uploads the video and
-waits for its analysis (once), then asks questions of every form the built-in engine knows (when,
-what is said, what is on screen at a time, how many, how long, colours, summary, chapters, before
-and after, and questions the video cannot answer), one new conversation every 20 questions.
+Makes a 20-minute video by joining eight 150-second videos made from generated specs (the test-video
+generator ``tests/media/generate.py``, then ffmpeg's concat demuxer, no re-encoding), starts
+``visionscope serve`` on 127.0.0.1 with a scratch data directory (SQLite, the embedded runtime),
+uploads the video and waits for its analysis (once), then asks questions of every form the built-in
+engine knows (when, what is said, what is on screen at a time, how many, how long, colours, summary,
+chapters, before and after, and questions the video cannot answer), one new conversation every 20
+questions.
 
 Measured in the same run: the latency of each answer and of a ``GET /healthz`` sent right after it
 (p50 and p99 of both, and their ratios), questions per second one at a time, and questions per
@@ -33,7 +34,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT.parent / "shared" / "media" / "make_test_video.sh"
+sys.path.insert(0, str(ROOT))
+from tests.media import generate  # noqa: E402 (the repository's own test-video generator)
+
 PARTS, SCENES_PER_PART, SCENE_SECONDS = 8, 20, 7.5
 PASSWORD = "a long bench password"  # noqa: S105 (a throwaway account in a scratch data directory)
 
@@ -80,7 +83,6 @@ def make_video(work: Path) -> Path:
     final = work / "answers-bench.mp4"
     if final.is_file():
         return final
-    env = dict(os.environ, W="640", H="360", FPS="25")
     listing = work / "parts.txt"
     lines = []
     for part in range(PARTS):
@@ -94,7 +96,7 @@ def make_video(work: Path) -> Path:
         )
         if not (work / f"part{part}.mp4").is_file():
             print(f"making part {part + 1} of {PARTS}", flush=True)
-            subprocess.run(["bash", str(SCRIPT), str(spec), str(work), f"part{part}"], env=env, check=True)
+            generate.make_video(spec, work, f"part{part}", width=640, height=360, fps=25)
         lines.append(f"file '{work / f'part{part}.mp4'}'")
     listing.write_text("\n".join(lines) + "\n")
     subprocess.run(

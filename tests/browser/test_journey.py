@@ -12,16 +12,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Server, new_person, ready, shoot, sign_up_in_browser
-from tests.e2e.conftest import SCRIPT, make_video
+from tests.e2e.conftest import SPECS, make_video
 
 pytestmark = pytest.mark.browser
 ANALYSIS_TIMEOUT_MS = 300_000
-BRIEFING_SPEC = SCRIPT.parent / "briefing.spec"
+BRIEFING_SPEC = SPECS / "briefing.spec"
 
 
 @pytest.fixture(scope="module")
 def briefing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """The one-minute briefing video of the shared spec (8 scenes), at 640x360 to keep analysis quick."""
+    """The one-minute briefing of tests/media/briefing.spec (8 scenes), at 640x360 to keep analysis quick."""
     made = make_video(BRIEFING_SPEC, tmp_path_factory.mktemp("briefing"), "briefing")
     return made.path, made.truth
 

@@ -1,18 +1,17 @@
-"""Media for the end-to-end tests, made once a session by the shared script (exact ground truth)."""
+"""Media for the end-to-end tests, made once a session by tests/media/generate.py (exact ground truth)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.media import generate
+
 REPO = Path(__file__).resolve().parents[2]
-SCRIPT = REPO.parent / "shared" / "media" / "make_test_video.sh"
 SPECS = REPO / "tests" / "media"
 
 
@@ -25,11 +24,7 @@ class SampleVideo:
 def make_video(
     spec: Path, out: Path, name: str, *, width: int = 640, height: int = 360, fps: int = 25
 ) -> SampleVideo:
-    env = dict(os.environ, W=str(width), H=str(height), FPS=str(fps))
-    subprocess.run(
-        ["bash", str(SCRIPT), str(spec), str(out), name], check=True, env=env, stdout=subprocess.DEVNULL
-    )
-    path = out / f"{name}.mp4"
+    path = generate.make_video(spec, out, name, width=width, height=height, fps=fps)
     return SampleVideo(path, json.loads(path.with_suffix(".json").read_text()))
 
 

@@ -1,19 +1,18 @@
-"""Helpers of the analysis tests: generated media with ground truth, and the measures of
-../shared/eval/run_eval.py for the assertions."""
+"""Helpers of the analysis tests: generated media with ground truth (tests/media/generate.py), and
+the measures the assertions use (cut F1, word recall, word error rate)."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
+from tests.media import generate
+
 REPO = Path(__file__).resolve().parents[3]
-SCRIPT = REPO / ".." / "shared" / "media" / "make_test_video.sh"
-BRIEFING_SPEC = REPO / ".." / "shared" / "media" / "briefing.spec"
 SPECS = REPO / "tests" / "media"
+BRIEFING_SPEC = SPECS / "briefing.spec"
 
 
 class Media:
@@ -25,11 +24,7 @@ class Media:
 
 
 def make_video(spec: Path, out: Path, name: str, *, width: int, height: int, fps: int) -> Media:
-    env = dict(os.environ, W=str(width), H=str(height), FPS=str(fps))
-    subprocess.run(
-        ["bash", str(SCRIPT), str(spec), str(out), name], check=True, env=env, stdout=subprocess.DEVNULL
-    )
-    return Media(out / f"{name}.mp4")
+    return Media(generate.make_video(spec, out, name, width=width, height=height, fps=fps))
 
 
 def words(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Test media made at test time by the shared script (exact ground truth), and the real models."""
+"""Test media made at test time by tests/media/generate.py (exact ground truth), and the real models."""
 
 from __future__ import annotations
 
