@@ -72,8 +72,10 @@ class Authenticator:
             key = await session.scalar(select(ApiKey).where(ApiKey.key_hash == digest(raw)))
             if key is None or key.revoked_at is not None:
                 return None
-            # A key acts for its creator: it stops working when they leave or the workspace goes.
-            if await self.membership(session, key.workspace_id, key.created_by) is None:
+            # A key acts for its creator: it stops working when they leave or the workspace goes,
+            # and never does more than they may do now (a demoted creator demotes the key).
+            creator_role = await self.membership(session, key.workspace_id, key.created_by)
+            if creator_role is None:
                 return None
         now = self.clock()
         if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
@@ -81,7 +83,10 @@ class Authenticator:
                 await session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
                 await session.commit()
         return ApiKeyActor(
-            key_id=key.id, workspace_id=key.workspace_id, role=Role.parse(key.role), created_by=key.created_by
+            key_id=key.id,
+            workspace_id=key.workspace_id,
+            role=min(Role.parse(key.role), creator_role),
+            created_by=key.created_by,
         )
 
 
