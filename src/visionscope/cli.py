@@ -19,7 +19,6 @@ from visionscope.bootstrap import Container, build_container
 from visionscope.building_blocks.consumers import QUEUES, take_for_replay
 from visionscope.building_blocks.mediator import Context
 from visionscope.building_blocks.outbox import DeadMessage
-from visionscope.building_blocks.relay import listen_for_outbox
 from visionscope.building_blocks.transport import CeleryPublisher
 from visionscope.config import Settings
 from visionscope.features.billing.catalog import LoadCatalog, read_catalog
@@ -136,19 +135,18 @@ def beat() -> None:
 @main.command()
 def relay() -> None:
     """Move committed outbox events to the broker; several relays may run at once."""
+    from visionscope.runtime import run_relay
     from visionscope.worker import create_celery
 
     settings = _settings()
-    publisher = CeleryPublisher(create_celery(settings))
+    celery_app = create_celery(settings)
 
     async def run(container: Container) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        wake = container.outbox_wake
-        async with listen_for_outbox(container.engine, wake):
-            await container.relay(publisher).run(stop, wake, settings.outbox_poll_seconds)
+        await run_relay(container, celery_app, stop)
 
     _with_container(settings, run)
 

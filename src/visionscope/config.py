@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     outbox_batch_size: int = 200
     outbox_retention_days: int = 365
     outbox_sweep_minutes: float = 15.0
+    broker_check_seconds: float = Field(
+        default=10.0, gt=0, description="How often relays check that the broker did not restart empty."
+    )
     consumer_max_failures: int = 5
     consumer_retry_base_seconds: float = 2.0
     max_json_body_bytes: int = 1_000_000

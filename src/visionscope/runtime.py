@@ -8,8 +8,8 @@ import logging
 from datetime import timedelta
 
 from visionscope.bootstrap import Container
-from visionscope.building_blocks.relay import listen_for_outbox, outbox_figures
-from visionscope.building_blocks.transport import InProcessBroker
+from visionscope.building_blocks.relay import BrokerWatch, listen_for_outbox, outbox_figures
+from visionscope.building_blocks.transport import CeleryPublisher, InProcessBroker
 from visionscope.jobs import JOBS, Job
 
 log = logging.getLogger("visionscope.runtime")
@@ -72,3 +72,23 @@ class EmbeddedRuntime:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.broker.stop()
+
+
+async def run_relay(container: Container, celery_app: object, stop: asyncio.Event) -> None:
+    """The relay process of the distributed form: publishes committed events until ``stop``.
+
+    It wakes on the database's notifications, publishes a batch of events as one message per
+    queue, and watches the broker: when Redis comes back empty it publishes again what was not
+    handled. It rides out database and broker outages without a restart.
+    """
+    settings = container.settings
+    if settings.broker_url is None:
+        raise ValueError("VISIONSCOPE_BROKER_URL is not set: the relay publishes to Redis")
+    publisher = CeleryPublisher(celery_app, container.subscriptions)
+    broker = BrokerWatch(settings.broker_url, settings.broker_check_seconds)
+    wake = container.outbox_wake
+    try:
+        async with listen_for_outbox(container.engine, wake):
+            await container.relay(publisher).run(stop, wake, settings.outbox_poll_seconds, broker)
+    finally:
+        await broker.close()

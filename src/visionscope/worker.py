@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from celery import Celery
 
 from visionscope.bootstrap import Container, build_container
-from visionscope.building_blocks.transport import CONSUME_TASK, CeleryPublisher, handle_delivery
+from visionscope.building_blocks.transport import (
+    CONSUME_BATCH_TASK,
+    CONSUME_TASK,
+    Attempt,
+    CeleryPublisher,
+    handle_batch,
+)
 from visionscope.config import Settings
 from visionscope.jobs import JOBS
 
 JOB_TASK = "visionscope.run_job"
+log = logging.getLogger("visionscope.worker")
 T = TypeVar("T")
 
 
@@ -58,32 +66,40 @@ def create_celery(settings: Settings) -> Celery:
     state = WorkerState(settings)
     publisher = CeleryPublisher(app)
 
-    # Retries are counted by our own policy (then the event is parked), not by Celery.
-    @app.task(name=CONSUME_TASK, bind=True, max_retries=None)
-    def consume(self: Any, envelope: Any, queue: str, failures: int = 0, order_waits: int = 0) -> None:
+    def consume_attempts(attempts: list[Attempt], queue: str) -> None:
         container = state.container
-        wanted: list[tuple[float, int, int]] = []
-        state.run(
-            handle_delivery(
-                container.consumer,
-                envelope,
-                queue,
-                container.retry_policy,
-                container.metrics,
-                failures=failures,
-                order_waits=order_waits,
-                retry=lambda delay, f, o: wanted.append((delay, f, o)),
+        publisher.subscriptions = container.subscriptions
+        try:
+            state.run(
+                handle_batch(
+                    container.consumer,
+                    attempts,
+                    queue,
+                    container.retry_policy,
+                    container.metrics,
+                    retry=lambda later: publisher.send_later(queue, later),
+                )
             )
-        )
-        if wanted:
-            delay, f, o = wanted[0]
-            raise self.retry(
-                args=[envelope, queue], kwargs={"failures": f, "order_waits": o}, countdown=delay
-            )
+        except Exception as err:
+            # The database (or broker) is unreachable: nothing was decided, try the batch again.
+            log.warning("batch not handled, trying again", extra={"queue": queue, "error": repr(err)})
+            delay = container.retry_policy.unavailable_delay
+            publisher.send_later(queue, [(attempt, delay) for attempt in attempts])
+
+    # Retries are counted by our own policy (then the event is parked), not by Celery.
+    @app.task(name=CONSUME_BATCH_TASK)
+    def consume_batch(items: list[Any], queue: str) -> None:
+        consume_attempts([Attempt.from_message(item) for item in items], queue)
+
+    # One event a message: what relays of earlier versions published.
+    @app.task(name=CONSUME_TASK)
+    def consume(envelope: Any, queue: str, failures: int = 0, order_waits: int = 0) -> None:
+        consume_attempts([Attempt(envelope, failures, order_waits)], queue)
 
     @app.task(name=JOB_TASK)
     def run_job(name: str) -> int:
         job = next(j for j in JOBS if j.name == name)
+        publisher.subscriptions = state.container.subscriptions
         return state.run(job.run(state.container, publisher))
 
     app.conf.beat_schedule = {

@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import exists, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from visionscope.building_blocks.db import utcnow
+from visionscope.building_blocks.db import dialect_name, utcnow
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.outbox import (
     DeadMessage,
@@ -82,6 +84,7 @@ class Subscriptions:
         self._by_type_queue: dict[tuple[str, str], list[AnySubscription]] = defaultdict(list)
         self._queues_by_type: dict[str, list[str]] = defaultdict(list)
         self._types_by_queue: dict[str, set[str]] = defaultdict(set)
+        self._long_running: set[tuple[str, str]] = set()
         consumers: set[tuple[str, str]] = set()
         for sub in subscriptions:
             if sub.queue not in QUEUES:
@@ -94,6 +97,8 @@ class Subscriptions:
             if sub.queue not in self._queues_by_type[name]:
                 self._queues_by_type[name].append(sub.queue)
             self._types_by_queue[sub.queue].add(name)
+            if isinstance(sub, LongRunningSubscription):
+                self._long_running.add((name, sub.queue))
 
     def queues_for(self, event_type: str) -> list[str]:
         return list(self._queues_by_type.get(event_type, ()))
@@ -103,6 +108,10 @@ class Subscriptions:
 
     def types_on(self, queue: str) -> set[str]:
         return set(self._types_by_queue.get(queue, ()))
+
+    def is_long_running(self, event_type: str, queue: str) -> bool:
+        """Whether a handler of ``event_type`` on ``queue`` works for minutes (a delivery of its own)."""
+        return (event_type, queue) in self._long_running
 
 
 class OutOfOrder(Exception):
@@ -120,9 +129,30 @@ def queue_marker(queue: str) -> str:
     return f"queue:{queue}"
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one delivery: done (``ran`` handlers, 0 for a repeat), waiting, or failed."""
+
+    envelope: Envelope
+    ran: int = 0
+    waits_for: str | None = None
+    failure: HandlerFailed | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.waits_for is None and self.failure is None
+
+
 @dataclass
 class Consumer:
-    """Runs handlers for events delivered on a queue; nothing here knows the transport."""
+    """Runs handlers for events delivered on a queue; nothing here knows the transport.
+
+    Deliveries come in batches. The short handlers of consecutive events share one transaction:
+    it checks which events are done and which wait for an earlier event of their aggregate (one
+    query each for the whole batch), runs every handler in a savepoint after claiming the event
+    in the inbox, writes the queue markers and commits once. A failing handler rolls back its
+    savepoint only; later events of its aggregate in the batch wait for it.
+    """
 
     sessions: async_sessionmaker[AsyncSession]
     subscriptions: Subscriptions
@@ -132,37 +162,126 @@ class Consumer:
 
     async def consume(self, envelope: Envelope, queue: str) -> int:
         """Handle one delivery; returns how many handlers ran (0 for a repeated delivery)."""
-        with request_scope(envelope["request_id"]):
-            return await self._consume(envelope, queue)
+        (outcome,) = await self.consume_batch([envelope], queue)
+        if outcome.failure is not None:
+            raise outcome.failure
+        if outcome.waits_for is not None:
+            raise OutOfOrder(f"event {envelope['id']} waits for {outcome.waits_for} on {queue}")
+        return outcome.ran
 
-    async def _consume(self, envelope: Envelope, queue: str) -> int:
-        event_id = uuid.UUID(envelope["id"])
-        marker = queue_marker(queue)
-        async with self.sessions() as session:
-            if await _seen(session, marker, event_id):
-                return 0
-            await self._check_order(session, envelope, queue)
+    async def consume_batch(self, envelopes: Sequence[Envelope], queue: str) -> list[Outcome]:
+        """Handle deliveries of ``queue`` in position order; one outcome per envelope, in the order given."""
+        unique = {envelope["id"]: envelope for envelope in envelopes}
+        ordered = sorted(unique.values(), key=lambda envelope: envelope["position"])
+        outcomes: dict[str, Outcome] = {}
+        waiting: dict[str, str] = {}  # aggregate -> the event of this batch its later events wait for
+        segment: list[Envelope] = []
+        for envelope in ordered:
+            if not self.subscriptions.is_long_running(envelope["type"], queue):
+                segment.append(envelope)
+                continue
+            if segment:
+                outcomes.update(await self._in_one_transaction(segment, queue, waiting))
+                segment = []
+            outcomes[envelope["id"]] = await self._long_running(envelope, queue, waiting)
+        if segment:
+            outcomes.update(await self._in_one_transaction(segment, queue, waiting))
+        return [outcomes[envelope["id"]] for envelope in envelopes]
+
+    def _unit_of_work(self, envelope: Envelope | None = None) -> UnitOfWork:
+        uow = UnitOfWork(
+            self.sessions, on_events_committed=self.on_events_committed, after_commit=self.after_commit
+        )
+        if envelope is not None:
+            _act_as(uow, envelope)
+        return uow
+
+    async def _in_one_transaction(
+        self, envelopes: list[Envelope], queue: str, waiting: dict[str, str]
+    ) -> dict[str, Outcome]:
+        results: dict[str, Outcome] = {}
+        markers: list[uuid.UUID] = []
+        uow = self._unit_of_work()
+        async with uow:
+            session = uow.session
+            seen = await self._seen(session, queue, envelopes)
+            earlier = await self._earliest_unfinished(session, queue, envelopes)
+            for envelope in envelopes:
+                event_id = uuid.UUID(envelope["id"])
+                aggregate = envelope["aggregate_id"]
+                if (queue_marker(queue), event_id) in seen:
+                    results[envelope["id"]] = Outcome(envelope)
+                    continue
+                blocker = waiting.get(aggregate)
+                if blocker is None and aggregate in earlier and earlier[aggregate] < envelope["position"]:
+                    blocker = f"position {earlier[aggregate]}"
+                if blocker is not None:
+                    results[envelope["id"]] = Outcome(envelope, waits_for=blocker)
+                    continue
+                with request_scope(envelope["request_id"]):
+                    outcome = await self._short_handlers(uow, envelope, queue, seen)
+                results[envelope["id"]] = outcome
+                if outcome.done:
+                    markers.append(event_id)
+                else:
+                    waiting[aggregate] = envelope["id"]
+            if markers:
+                await session.execute(
+                    _insert_ignoring_duplicates(session, [(queue_marker(queue), m) for m in markers])
+                )
+            await uow.commit()
+        return results
+
+    async def _short_handlers(
+        self, uow: UnitOfWork, envelope: Envelope, queue: str, seen: set[tuple[str, uuid.UUID]]
+    ) -> Outcome:
+        """Run the event's transaction-bound handlers, each claimed in the inbox in its own savepoint."""
+        session = uow.session
+        _act_as(uow, envelope)
         event = self.event_types.decode(envelope)
         ran = 0
         for sub in self.subscriptions.handlers(envelope["type"], queue):
-            ran += await self._run_once(sub, event, envelope)
-        async with self.sessions() as session:
-            session.add(InboxEntry(consumer=marker, event_id=event_id))
+            if isinstance(sub, LongRunningSubscription) or (sub.consumer, event.event_id) in seen:
+                continue
             try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()  # another delivery finished first
-        return ran
+                async with session.begin_nested():
+                    claim = _insert_ignoring_duplicates(session, [(sub.consumer, event.event_id)])
+                    if (await session.execute(claim.returning(InboxEntry.id))).first() is None:
+                        continue  # a concurrent delivery claimed and committed it
+                    await sub.handler(event, uow)
+                    await session.flush()
+            except Exception as err:
+                uow.discard_events()
+                return Outcome(envelope, ran, failure=HandlerFailed(sub.consumer, err))
+            uow.stage_events()
+            ran += 1
+        return Outcome(envelope, ran)
 
-    def _unit_of_work(self, envelope: Envelope) -> UnitOfWork:
-        actor = uuid.UUID(envelope["actor_id"]) if envelope["actor_id"] else None
-        return UnitOfWork(
-            self.sessions,
-            actor_id=actor,
-            request_id=envelope["request_id"],
-            on_events_committed=self.on_events_committed,
-            after_commit=self.after_commit,
-        )
+    async def _long_running(self, envelope: Envelope, queue: str, waiting: dict[str, str]) -> Outcome:
+        """An event with a handler that commits its own transactions: run it alone, then mark it done."""
+        async with self.sessions() as session:
+            seen = await self._seen(session, queue, [envelope])
+            if (queue_marker(queue), uuid.UUID(envelope["id"])) in seen:
+                return Outcome(envelope)
+            earlier = await self._earliest_unfinished(session, queue, [envelope])
+        blocker = waiting.get(envelope["aggregate_id"])
+        if blocker is None and envelope["aggregate_id"] in earlier:
+            blocker = f"position {earlier[envelope['aggregate_id']]}"
+        if blocker is not None:
+            return Outcome(envelope, waits_for=blocker)
+        event = self.event_types.decode(envelope)
+        ran = 0
+        with request_scope(envelope["request_id"]):
+            for sub in self.subscriptions.handlers(envelope["type"], queue):
+                if not isinstance(sub, LongRunningSubscription):
+                    continue
+                try:
+                    ran += await self._run_long(sub, event, envelope)
+                except HandlerFailed as failure:
+                    waiting[envelope["aggregate_id"]] = envelope["id"]
+                    return Outcome(envelope, ran, failure=failure)
+        rest = (await self._in_one_transaction([envelope], queue, waiting))[envelope["id"]]
+        return Outcome(envelope, ran + rest.ran, rest.waits_for, rest.failure)
 
     async def _run_long(self, sub: LongRunningSubscription, event: Event, envelope: Envelope) -> int:
         async with self.sessions() as session:
@@ -175,49 +294,38 @@ class Consumer:
         except Exception as err:
             raise HandlerFailed(sub.consumer, err) from err
         async with self.sessions() as session:
-            session.add(InboxEntry(consumer=sub.consumer, event_id=event.event_id))
-            try:
-                await session.commit()
-            except IntegrityError:
-                await session.rollback()
+            await session.execute(_insert_ignoring_duplicates(session, [(sub.consumer, event.event_id)]))
+            await session.commit()
         return 1
 
-    async def _run_once(self, sub: AnySubscription, event: Event, envelope: Envelope) -> int:
-        if isinstance(sub, LongRunningSubscription):
-            return await self._run_long(sub, event, envelope)
-        uow = self._unit_of_work(envelope)
-        async with uow:
-            if await _seen(uow.session, sub.consumer, event.event_id):
-                return 0
-            uow.session.add(InboxEntry(consumer=sub.consumer, event_id=event.event_id))
-            try:
-                await uow.flush()  # claims the event for this consumer before the effect
-            except IntegrityError:
-                return 0
-            try:
-                await sub.handler(event, uow)
-                await uow.commit()
-            except IntegrityError as err:
-                if await self._claimed_meanwhile(sub.consumer, event.event_id):
-                    return 0
-                raise HandlerFailed(sub.consumer, err) from err
-            except Exception as err:
-                raise HandlerFailed(sub.consumer, err) from err
-        return 1
+    async def _seen(
+        self, session: AsyncSession, queue: str, envelopes: Sequence[Envelope]
+    ) -> set[tuple[str, uuid.UUID]]:
+        """(consumer, event id) pairs already in the inbox, for the queue marker and the queue's handlers."""
+        names = {queue_marker(queue)}
+        for envelope in envelopes:
+            names.update(sub.consumer for sub in self.subscriptions.handlers(envelope["type"], queue))
+        rows = await session.execute(
+            select(InboxEntry.consumer, InboxEntry.event_id).where(
+                InboxEntry.event_id.in_([uuid.UUID(e["id"]) for e in envelopes]),
+                InboxEntry.consumer.in_(sorted(names)),
+            )
+        )
+        return {(consumer, event_id) for consumer, event_id in rows}
 
-    async def _claimed_meanwhile(self, consumer: str, event_id: uuid.UUID) -> bool:
-        async with self.sessions() as session:
-            return await _seen(session, consumer, event_id)
-
-    async def _check_order(self, session: AsyncSession, envelope: Envelope, queue: str) -> None:
-        types = self.subscriptions.types_on(queue)
+    async def _earliest_unfinished(
+        self, session: AsyncSession, queue: str, envelopes: Sequence[Envelope]
+    ) -> dict[str, int]:
+        """Per aggregate of the batch: the position of its earliest event outside the batch that is
+        bound for this queue and neither done there nor parked. Later events must wait for it."""
         marker = queue_marker(queue)
-        earlier = await session.scalar(
-            select(OutboxMessage.event_id)
+        rows = await session.execute(
+            select(OutboxMessage.aggregate_id, func.min(OutboxMessage.position))
             .where(
-                OutboxMessage.aggregate_id == envelope["aggregate_id"],
-                OutboxMessage.position < envelope["position"],
-                OutboxMessage.type.in_(types),
+                OutboxMessage.aggregate_id.in_({e["aggregate_id"] for e in envelopes}),
+                OutboxMessage.position < max(e["position"] for e in envelopes),
+                OutboxMessage.event_id.not_in([uuid.UUID(e["id"]) for e in envelopes]),
+                OutboxMessage.type.in_(sorted(self.subscriptions.types_on(queue))),
                 ~exists().where(InboxEntry.consumer == marker, InboxEntry.event_id == OutboxMessage.event_id),
                 ~exists().where(
                     DeadMessage.event_id == OutboxMessage.event_id,
@@ -225,10 +333,9 @@ class Consumer:
                     DeadMessage.replayed_at.is_(None),
                 ),
             )
-            .limit(1)
+            .group_by(OutboxMessage.aggregate_id)
         )
-        if earlier is not None:
-            raise OutOfOrder(f"event {envelope['id']} waits for {earlier} on {queue}")
+        return {aggregate: int(position) for aggregate, position in rows}
 
     async def park(self, envelope: Envelope, queue: str, consumer: str, error: str, attempts: int) -> None:
         """Keep a message that kept failing where operators can see and replay it."""
@@ -248,6 +355,23 @@ class Consumer:
             "event parked as dead",
             extra={"event_id": envelope["id"], "queue": queue, "consumer": consumer, "attempts": attempts},
         )
+
+
+def _act_as(uow: UnitOfWork, envelope: Envelope) -> None:
+    """Events a handler records carry the actor and request id of the event it handles."""
+    uow.actor_id = uuid.UUID(envelope["actor_id"]) if envelope["actor_id"] else None
+    uow.request_id = envelope["request_id"]
+
+
+def _insert_ignoring_duplicates(session: AsyncSession, entries: list[tuple[str, uuid.UUID]]) -> Any:
+    """INSERT inbox entries; one that exists (or is being inserted by a concurrent delivery that
+    then commits) is skipped. On PostgreSQL a concurrent insert of the same entry waits for it."""
+    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    now = utcnow()
+    statement = insert(InboxEntry).values(
+        [{"consumer": consumer, "event_id": event_id, "handled_at": now} for consumer, event_id in entries]
+    )
+    return statement.on_conflict_do_nothing(index_elements=["consumer", "event_id"])
 
 
 async def _seen(session: AsyncSession, consumer: str, event_id: uuid.UUID) -> bool:

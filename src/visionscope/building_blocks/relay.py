@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, exists, func, select
+import redis.asyncio as aioredis
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from visionscope.building_blocks.consumers import QUEUES, Subscriptions, queue_marker
@@ -22,6 +23,8 @@ from visionscope.building_blocks.uow import OUTBOX_CHANNEL
 log = logging.getLogger("visionscope.relay")
 
 Delivery = tuple[Envelope, str]
+SWEEP_PAGE = 1000
+RELAY_MAX_BACKOFF = 10.0
 
 
 class Publisher(Protocol):
@@ -61,9 +64,12 @@ class Relay:
                 (envelope_of(row), queue) for row in rows for queue in self.subscriptions.queues_for(row.type)
             ]
             await self.publisher.publish(deliveries)
-            now = utcnow()
-            for row in rows:
-                row.sent_at = now
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.position.in_([row.position for row in rows]))
+                .values(sent_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
             await session.commit()
         if self.metrics is not None:
             for _, queue in deliveries:
@@ -80,51 +86,107 @@ class Relay:
     async def sweep(self, *, unhandled_for: timedelta, window: timedelta = timedelta(days=2)) -> int:
         """Publish again what was sent but never finished on a queue (a broker or worker lost it)."""
         now = utcnow()
-        again: list[Delivery] = []
-        async with self.sessions() as session:
-            for queue in QUEUES:
-                types = self.subscriptions.types_on(queue)
-                if not types:
-                    continue
-                rows = await session.scalars(
-                    select(OutboxMessage)
-                    .where(
-                        OutboxMessage.sent_at.is_not(None),
-                        OutboxMessage.sent_at < now - unhandled_for,
-                        OutboxMessage.sent_at > now - window,
-                        OutboxMessage.type.in_(types),
-                        ~exists().where(
-                            InboxEntry.consumer == queue_marker(queue),
-                            InboxEntry.event_id == OutboxMessage.event_id,
-                        ),
-                        ~exists().where(
-                            DeadMessage.event_id == OutboxMessage.event_id,
-                            DeadMessage.queue == queue,
-                            DeadMessage.replayed_at.is_(None),
-                        ),
+        total = 0
+        for queue in QUEUES:
+            types = self.subscriptions.types_on(queue)
+            after = 0
+            while types:
+                async with self.sessions() as session:
+                    rows = list(
+                        await session.scalars(
+                            select(OutboxMessage)
+                            .where(
+                                OutboxMessage.position > after,
+                                OutboxMessage.sent_at.is_not(None),
+                                OutboxMessage.sent_at < now - unhandled_for,
+                                OutboxMessage.sent_at > now - window,
+                                OutboxMessage.type.in_(sorted(types)),
+                                ~exists().where(
+                                    InboxEntry.consumer == queue_marker(queue),
+                                    InboxEntry.event_id == OutboxMessage.event_id,
+                                ),
+                                ~exists().where(
+                                    DeadMessage.event_id == OutboxMessage.event_id,
+                                    DeadMessage.queue == queue,
+                                    DeadMessage.replayed_at.is_(None),
+                                ),
+                            )
+                            .order_by(OutboxMessage.position)
+                            .limit(SWEEP_PAGE)
+                        )
                     )
-                    .order_by(OutboxMessage.position)
-                    .limit(1000)
-                )
-                again.extend((envelope_of(row), queue) for row in rows)
-        if again:
-            log.warning("republishing events not handled in time", extra={"count": len(again)})
-            await self.publisher.publish(again)
-        return len(again)
+                if not rows:
+                    break
+                await self.publisher.publish([(envelope_of(row), queue) for row in rows])
+                total += len(rows)
+                after = rows[-1].position
+        if total:
+            log.warning("republished events not handled in time", extra={"count": total})
+        return total
 
-    async def run(self, stop: asyncio.Event, wake: asyncio.Event, poll_interval: float) -> None:
-        """Relay until ``stop``; sleeps until ``wake`` is set or ``poll_interval`` passes."""
+    async def run(
+        self,
+        stop: asyncio.Event,
+        wake: asyncio.Event,
+        poll_interval: float,
+        broker: BrokerWatch | None = None,
+    ) -> None:
+        """Relay until ``stop``; sleeps until ``wake`` is set or ``poll_interval`` passes.
+
+        With a ``broker`` watch it also notices, within the watch's interval, that the broker
+        came back empty, and publishes again everything relayed but not handled. While the
+        database or the broker is unreachable it backs off and keeps trying.
+        """
+        failures = 0
+        next_check = 0.0
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
+            if broker is not None and loop.time() >= next_check:
+                next_check = loop.time() + broker.interval
+                await self._recover_if_broker_lost(broker)
             try:
                 moved = await self.relay_once()
-            except Exception:
-                log.exception("relay pass failed; retrying")
+                failures = 0
+            except Exception as err:
+                failures += 1
                 moved = 0
+                log.warning("relay pass failed; retrying", extra={"error": repr(err), "failures": failures})
             if moved:
                 continue
             wake.clear()
+            pause = poll_interval if not failures else min(RELAY_MAX_BACKOFF, 0.5 * 2 ** min(failures, 6))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_first(stop, wake), timeout=poll_interval)
+                await asyncio.wait_for(_first(stop, wake) if not failures else stop.wait(), timeout=pause)
+
+    async def _recover_if_broker_lost(self, broker: BrokerWatch) -> None:
+        try:
+            if await broker.came_back_empty():
+                log.warning("the broker lost its messages; publishing again what was not handled")
+                await self.sweep(unhandled_for=timedelta(0))
+        except Exception as err:
+            log.warning("broker check failed", extra={"error": repr(err)})
+
+
+class BrokerWatch:
+    """Notices that the broker restarted without its data (and so without the messages it held).
+
+    It keeps a mark in Redis; a relay that finds the mark gone sets it again and is the one that
+    publishes again every event relayed but not handled (consumers' inboxes make repeats harmless).
+    The first relay ever to start finds no mark either: its republishing finds nothing or repeats.
+    """
+
+    KEY = "visionscope:broker:mark"
+
+    def __init__(self, url: str, interval: float) -> None:
+        self.interval = interval
+        self._client: Any = aioredis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+
+    async def came_back_empty(self) -> bool:
+        return bool(await self._client.set(self.KEY, utcnow().isoformat(), nx=True))
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._client.aclose()
 
 
 async def _first(*events: asyncio.Event) -> None:
@@ -138,23 +200,40 @@ async def _first(*events: asyncio.Event) -> None:
 
 @contextlib.asynccontextmanager
 async def listen_for_outbox(engine: AsyncEngine, wake: asyncio.Event) -> Any:
-    """On PostgreSQL, set ``wake`` whenever a transaction with events commits (LISTEN/NOTIFY)."""
+    """On PostgreSQL, set ``wake`` whenever a transaction with events commits (LISTEN/NOTIFY).
+
+    The listening connection is opened again when it drops (a database restart); meanwhile
+    the relay polls.
+    """
     if engine.dialect.name != "postgresql":
         yield
         return
-    async with engine.connect() as conn:
-        raw = await conn.get_raw_connection()
-        driver: Any = raw.driver_connection
+    listener = asyncio.create_task(_keep_listening(engine, wake), name="outbox-listener")
+    try:
+        yield
+    finally:
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await listener
 
-        def _notified(*_args: object) -> None:
-            wake.set()
 
-        await driver.add_listener(OUTBOX_CHANNEL, _notified)
+async def _keep_listening(engine: AsyncEngine, wake: asyncio.Event) -> None:
+    def _notified(*_args: object) -> None:
+        wake.set()
+
+    while True:
         try:
-            yield
-        finally:
-            with contextlib.suppress(Exception):
-                await driver.remove_listener(OUTBOX_CHANNEL, _notified)
+            async with engine.connect() as conn:
+                raw = await conn.get_raw_connection()
+                driver: Any = raw.driver_connection
+                await driver.add_listener(OUTBOX_CHANNEL, _notified)
+                wake.set()  # events may have been committed while nobody listened
+                while True:  # a query every second: it fails once the connection is gone
+                    await asyncio.sleep(1.0)
+                    await asyncio.wait_for(driver.execute("SELECT 1"), timeout=5)
+        except Exception as err:
+            log.warning("outbox listener lost; reconnecting", extra={"error": repr(err)})
+        await asyncio.sleep(1.0)
 
 
 async def outbox_figures(session: AsyncSession) -> tuple[int, float, int]:

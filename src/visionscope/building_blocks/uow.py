@@ -57,6 +57,7 @@ class UnitOfWork:
         self.request_id = request_id
         self._on_events_committed = on_events_committed
         self._after_commit = after_commit
+        self._staged: list[Event] = []
         self.committed_events: list[Event] = []
 
     @property
@@ -78,6 +79,7 @@ class UnitOfWork:
         finally:
             await session.close()
             self._session = None
+            self._staged = []
 
     def record(self, event: Event) -> None:
         """Record an event that belongs to no loaded aggregate."""
@@ -99,11 +101,25 @@ class UnitOfWork:
     async def flush(self) -> None:
         await self.session.flush()
 
-    async def commit(self) -> None:
-        session = self.session
+    def stage_events(self) -> None:
+        """Write the events recorded so far as outbox rows under the current actor and request id.
+
+        A consumer handling several events in one transaction stages each event's effects with
+        the actor and request id of the event that caused them.
+        """
         events = self._collect_events()
         for event in events:
-            session.add(outbox_row(event, actor_id=self.actor_id, request_id=self.request_id))
+            self.session.add(outbox_row(event, actor_id=self.actor_id, request_id=self.request_id))
+        self._staged.extend(events)
+
+    def discard_events(self) -> None:
+        """Forget events recorded since the last stage (their changes were rolled back)."""
+        self._collect_events()
+
+    async def commit(self) -> None:
+        session = self.session
+        self.stage_events()
+        events, self._staged = self._staged, []
         if events and dialect_name(session) == "postgresql":
             await session.execute(text(f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"))
         await session.commit()
