@@ -32,6 +32,7 @@ from visionscope.building_blocks.web import ContextDep, MediatorDep, PageDep, pa
 from visionscope.features.videos import results
 from visionscope.features.videos.commands import CancelAnalysis, DeleteVideo, ReanalyzeVideo, RegisterVideo
 from visionscope.features.videos.media import display_name, media_type
+from visionscope.features.videos.models import VideoStatus
 from visionscope.features.videos.queries import GetUploadPolicy, GetVideo, GetVideoFiles, ListVideos
 from visionscope.features.videos.schemas import (
     ChapterRead,
@@ -43,7 +44,7 @@ from visionscope.features.videos.schemas import (
 
 router = APIRouter(prefix="/v1", tags=["videos"])
 SUBTITLES_CAP = 5 * 1024 * 1024
-TERMINAL = ("ready", "failed", "cancelled")
+TERMINAL = tuple(s.value for s in VideoStatus if not s.active)  # the SSE stream ends on these
 UPLOAD_BODY = {
     "requestBody": {
         "required": True,

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 
 from visionscope.building_blocks.errors import Conflict, NotFound
 from visionscope.building_blocks.uow import UnitOfWork
@@ -23,15 +23,7 @@ from visionscope.features.videos.commands import (
     ReportProgress,
 )
 from visionscope.features.videos.credits import analysis_features
-from visionscope.features.videos.events import (
-    VideoAnalysed,
-    VideoAnalysisCancelled,
-    VideoAnalysisFailed,
-    VideoDeleted,
-    VideoReanalysisRequested,
-    VideoUploaded,
-)
-from visionscope.features.videos.models import Video
+from visionscope.features.videos.models import Video, VideoStatus
 from visionscope.features.videos.public import workspace_of_video
 from visionscope.features.videos.queries import video_read
 from visionscope.features.videos.schemas import VideoRead
@@ -72,7 +64,7 @@ async def register_video(cmd: RegisterVideo, *, uow: UnitOfWork, clock: Clock) -
         size_bytes=cmd.size_bytes,
         sha256=cmd.sha256,
         has_subtitles=cmd.has_subtitles,
-        status="queued",
+        status=VideoStatus.QUEUED,
         stage=None,
         progress=0.0,
         duration=float(media["duration"]),
@@ -93,77 +85,32 @@ async def register_video(cmd: RegisterVideo, *, uow: UnitOfWork, clock: Clock) -
     uow.session.add(video)
     await uow.flush()
     await credits.reserve(uow, video, now=now)
-    video.record(
-        VideoUploaded(
-            workspace_id=workspace_id,
-            project_id=cmd.project_id,
-            video_id=video.id,
-            attempt=1,
-            duration=video.duration,
-        )
-    )
+    video.uploaded()
     return video_read(video)
 
 
 async def cancel_analysis(cmd: CancelAnalysis, *, uow: UnitOfWork, clock: Clock) -> VideoRead:
     video = await _video(uow, cmd.video_id)
-    if video.status == "queued":
-        await _stop(uow, video, "cancelled", clock())
-    elif video.status == "processing":
-        video.cancel_requested = True  # the worker stops at its next progress report
-    else:
-        raise Conflict(
-            f"The video's analysis is {video.status}; there is nothing to cancel.", video_status=video.status
-        )
+    now = clock()
+    if video.request_cancel(now):
+        await credits.release(uow, video, now=now)
     return video_read(video)
 
 
 async def reanalyze_video(cmd: ReanalyzeVideo, *, uow: UnitOfWork, clock: Clock) -> VideoRead:
     video = await _video(uow, cmd.video_id)
-    if video.status in ("queued", "processing"):
-        raise Conflict(f"The video is already {video.status}.", video_status=video.status)
-    video.features = await analysis_features(uow, video.workspace_id)
-    video.attempt += 1
-    video.status, video.stage, video.progress, video.eta_seconds, video.error = (
-        "queued",
-        None,
-        0.0,
-        None,
-        None,
-    )
-    video.cancel_requested, video.lease_owner, video.lease_until = False, None, None
-    video.started_at = video.finished_at = None
-    video.processing_seconds = None
-    video.updated_at = clock()
+    video.check_can_requeue()
+    video.requeue(await analysis_features(uow, video.workspace_id), clock())
     await credits.reserve(uow, video, now=video.updated_at)
-    video.record(
-        VideoReanalysisRequested(
-            workspace_id=video.workspace_id,
-            project_id=video.project_id,
-            video_id=video.id,
-            attempt=video.attempt,
-        )
-    )
     return video_read(video)
 
 
 async def delete_video(cmd: DeleteVideo, *, uow: UnitOfWork, clock: Clock) -> None:
     """Soft delete; a running analysis stops and the files are removed by a consumer of VideoDeleted."""
     video = await _video(uow, cmd.video_id)
-    video.deleted_at = clock()
-    video.cancel_requested = True
-    if video.status in ("queued", "processing"):
-        await _stop(uow, video, "cancelled", video.deleted_at)
-    video.record(
-        VideoDeleted(workspace_id=video.workspace_id, project_id=video.project_id, video_id=video.id)
-    )
-
-
-def _end(video: Video, status: str, now: datetime) -> None:
-    video.status, video.eta_seconds, video.finished_at = status, None, now
-    video.lease_owner, video.lease_until = None, None
-    if video.started_at is not None:
-        video.processing_seconds = (now - video.started_at).total_seconds()
+    now = clock()
+    if video.delete(now):
+        await credits.release(uow, video, now=now)
 
 
 async def claim_analysis(cmd: ClaimAnalysis, *, uow: UnitOfWork, clock: Clock) -> bool:
@@ -174,18 +121,9 @@ async def claim_analysis(cmd: ClaimAnalysis, *, uow: UnitOfWork, clock: Clock) -
         return False
     claimed = await uow.session.execute(
         update(Video)
-        .where(
-            Video.id == cmd.video_id,
-            Video.attempt == cmd.attempt,
-            Video.deleted_at.is_(None),
-            or_(
-                Video.status == "queued",
-                (Video.status == "processing")
-                & or_(Video.lease_until.is_(None), Video.lease_until < now, Video.lease_owner == cmd.worker),
-            ),
-        )
+        .where(Video.id == cmd.video_id, Video.claimable(cmd.attempt, cmd.worker, now))
         .values(
-            status="processing",
+            status=VideoStatus.PROCESSING,
             lease_owner=cmd.worker,
             lease_until=now + timedelta(seconds=cmd.lease_seconds),
             started_at=func.coalesce(Video.started_at, now),
@@ -197,105 +135,54 @@ async def claim_analysis(cmd: ClaimAnalysis, *, uow: UnitOfWork, clock: Clock) -
 
 async def report_progress(cmd: ReportProgress, *, uow: UnitOfWork, clock: Clock) -> bool:
     video = await _leased(uow, cmd.video_id, cmd.attempt, cmd.worker)
-    now = clock()
     if await workspace_of_video(uow.session, video.id) is None:
         video.cancel_requested = True  # its project or workspace was deleted: stop
-    video.stage, video.progress, video.eta_seconds = (
-        cmd.stage,
-        min(1.0, max(0.0, cmd.progress)),
-        cmd.eta_seconds,
-    )
-    video.lease_until, video.updated_at = now + timedelta(seconds=cmd.lease_seconds), now
-    return video.cancel_requested
+    lease = timedelta(seconds=cmd.lease_seconds)
+    return video.report_progress(cmd.stage, cmd.progress, cmd.eta_seconds, lease, clock())
 
 
 async def _leased(uow: UnitOfWork, video_id: uuid.UUID, attempt: int, worker: str) -> Video:
     video = await uow.session.get(Video, video_id, with_for_update=True)
-    if (
-        video is None
-        or video.attempt != attempt
-        or video.lease_owner != worker
-        or video.status != "processing"
-    ):
+    if video is None or not video.leased_to(attempt, worker):
         raise Conflict("This worker no longer holds the video's analysis.")
     return video
 
 
 async def finish_analysis(cmd: FinishAnalysis, *, uow: UnitOfWork, clock: Clock) -> None:
     video = await _leased(uow, cmd.video_id, cmd.attempt, cmd.worker)
-    _end(video, "ready", clock())
-    video.stage, video.progress, video.features = "done", 1.0, cmd.features
+    video.finish(cmd.features, cmd.processing_seconds, clock())
     await credits.capture(uow, video, now=clock())
-    video.processing_seconds = cmd.processing_seconds
-    video.record(
-        VideoAnalysed(
-            workspace_id=video.workspace_id,
-            project_id=video.project_id,
-            video_id=video.id,
-            attempt=video.attempt,
-            duration=video.duration,
-            processing_seconds=cmd.processing_seconds,
-            features=cmd.features,
-        )
-    )
 
 
 async def _unsettled(uow: UnitOfWork, video_id: uuid.UUID, attempt: int) -> Video | None:
     """The video when this attempt of its analysis has not ended yet."""
     video = await uow.session.get(Video, video_id, with_for_update=True)
-    if video is None or video.attempt != attempt or video.status in ("ready", "failed", "cancelled"):
+    if video is None or video.settled(attempt):
         return None
     return video
-
-
-async def _stop(
-    uow: UnitOfWork, video: Video, status: str, now: datetime, *, reason: str | None = None
-) -> None:
-    """End an analysis that did not succeed: its reservation goes back and the outcome is recorded."""
-    _end(video, status, now)
-    await credits.release(uow, video, now=now)
-    if status == "failed":
-        video.error = reason
-        video.record(
-            VideoAnalysisFailed(
-                workspace_id=video.workspace_id,
-                project_id=video.project_id,
-                video_id=video.id,
-                attempt=video.attempt,
-                reason=reason or "",
-            )
-        )
-    else:
-        video.record(
-            VideoAnalysisCancelled(
-                workspace_id=video.workspace_id,
-                project_id=video.project_id,
-                video_id=video.id,
-                attempt=video.attempt,
-            )
-        )
 
 
 async def fail_analysis(cmd: FailAnalysis, *, uow: UnitOfWork, clock: Clock) -> None:
     video = await _unsettled(uow, cmd.video_id, cmd.attempt)
     if video is not None:
-        await _stop(uow, video, "failed", clock(), reason=cmd.reason)
+        now = clock()
+        video.end(VideoStatus.FAILED, now, reason=cmd.reason)
+        await credits.release(uow, video, now=now)
 
 
 async def confirm_cancelled(cmd: ConfirmCancelled, *, uow: UnitOfWork, clock: Clock) -> None:
     video = await _unsettled(uow, cmd.video_id, cmd.attempt)
     if video is not None:
-        await _stop(uow, video, "cancelled", clock())
+        now = clock()
+        video.end(VideoStatus.CANCELLED, now)
+        await credits.release(uow, video, now=now)
 
 
 async def _retire(uow: UnitOfWork, video_id: uuid.UUID, now: datetime) -> None:
     """A video whose project or workspace is gone: its analysis ends and its credits go back."""
     video = await uow.session.get(Video, video_id, with_for_update=True)
-    if video is None:
-        return
-    video.deleted_at = video.deleted_at or now
-    if video.status in ("queued", "processing"):
-        await _stop(uow, video, "cancelled", now)
+    if video is not None and video.retire(now):
+        await credits.release(uow, video, now=now)
 
 
 async def retire_videos(

@@ -16,7 +16,7 @@ from visionscope.building_blocks.storage import Storage
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.config import Settings
 from visionscope.features.billing.public import tier_limits
-from visionscope.features.videos.models import Video
+from visionscope.features.videos.models import Video, VideoStatus
 from visionscope.features.videos.results import source_key, work_key
 from visionscope.features.videos.schemas import UploadPolicy, VideoRead
 from visionscope.features.workspaces.public import workspace_of_project
@@ -132,6 +132,6 @@ async def get_video_files(
     query: GetVideoFiles, *, uow: UnitOfWork, storage: Storage
 ) -> tuple[VideoRead, Path, Path]:
     video = await _load(uow, query.video_id)
-    if query.ready_only and video.status != "ready":
+    if query.ready_only and video.status != VideoStatus.READY:
         raise Conflict(f"The video is not analysed yet: it is {video.status}.", video_status=video.status)
     return video_read(video), storage.path(source_key(video.id)), storage.path(work_key(video.id))
