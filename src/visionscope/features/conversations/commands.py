@@ -76,8 +76,11 @@ class ChargeCompletion(Command[None]):
 
 @dataclass(frozen=True, kw_only=True)
 class ChargeSearch(Command[None]):
+    """Charge one search; ``digest`` fingerprints the search, to tie an idempotency key to it."""
+
     access = in_project(Role.VIEWER)
     project_id: uuid.UUID
     user_id: uuid.UUID | None
     results: int
     idempotency_key: Key | None = None
+    digest: Annotated[str, StringConstraints(max_length=64)] = ""

@@ -2,7 +2,8 @@
 (`"project:<id>"`), so that existing clients and chat front ends can talk to videos.
 
 Stateless like the OpenAI API: the earlier messages of the request are the conversation's memory
-(an earlier answer's "[mm:ss]" marks are its moments). Each completion charges one chat_message.
+(an earlier answer's "[mm:ss]" marks are its moments). Each completion holds one chat_message
+before it is answered, captured when the answer is delivered and given back when it is not.
 """
 
 from __future__ import annotations
@@ -14,13 +15,19 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio
 from pydantic import BaseModel, ConfigDict, Field
 
 from visionscope.building_blocks.errors import DomainError, InvalidInput, NotFound
 from visionscope.building_blocks.mediator import Context, Mediator
 from visionscope.building_blocks.messages import acting_user
 from visionscope.features.conversations.answers.engine import Answer, AnswerEngine
-from visionscope.features.conversations.commands import ChargeCompletion
+from visionscope.features.conversations.completion_credits import (
+    CreditHold,
+    HoldCompletionCredit,
+    SettleCompletionCredit,
+    request_digest,
+)
 from visionscope.features.conversations.context import (
     GetProjectSubjects,
     GetVideoSubjects,
@@ -104,28 +111,48 @@ class Completion:
         scope = await self.mediator.send(query, self.ctx)
         return scope, question, pairs
 
-    async def _charge(self, scope: Subjects, answer: Answer) -> None:
-        await self.mediator.send(
-            ChargeCompletion(
+    async def _hold(self, scope: Subjects) -> CreditHold:
+        """One credit held before anything is answered; a key reused for another request: 409."""
+        asked = [(m.role, text_of(m)) for m in self.request.messages]
+        return await self.mediator.send(
+            HoldCompletionCredit(
                 workspace_id=scope.workspace_id,
                 project_id=scope.project_id,
                 user_id=acting_user(self.ctx.actor),
-                grounded=answer.grounded,
-                engine=answer.engine,
-                citations=len(answer.citations),
+                digest=request_digest(self.request.model, asked),
                 idempotency_key=self.ctx.idempotency_key,
             ),
             self.ctx,
         )
+
+    async def _settle(self, scope: Subjects, hold: CreditHold, answer: Answer | None) -> None:
+        if hold.answered_before:
+            return  # paid by the first request with this key
+        command = SettleCompletionCredit(
+            workspace_id=scope.workspace_id,
+            project_id=scope.project_id,
+            hold_key=hold.key,
+            delivered=answer is not None,
+            grounded=answer.grounded if answer else False,
+            engine=answer.engine if answer else "",
+            citations=len(answer.citations) if answer else 0,
+        )
+        with anyio.CancelScope(shield=True):  # a client that went away still gets its credit back
+            await self.mediator.send(command, self.ctx)
 
     def _extra(self, answer: Answer) -> dict[str, Any]:
         return {"citations": _citations(answer), "grounded": answer.grounded, "engine": answer.engine}
 
     async def whole(self) -> dict[str, Any]:
         scope, question, pairs = await self._scope()
-        history = await self.engine.recall(scope.subjects, pairs)
-        answer = await self.engine.answer(question, scope.subjects, history, pairs)
-        await self._charge(scope, answer)
+        hold = await self._hold(scope)
+        try:
+            history = await self.engine.recall(scope.subjects, pairs)
+            answer = await self.engine.answer(question, scope.subjects, history, pairs)
+        except BaseException:
+            await self._settle(scope, hold, None)
+            raise
+        await self._settle(scope, hold, answer)
         prompt = sum(_tokens(text_of(m)) for m in self.request.messages)
         completion = _tokens(answer.content)
         return {
@@ -162,20 +189,32 @@ class Completion:
     async def streamed(self) -> AsyncIterator[str]:
         """Checks run before the first byte (errors are plain HTTP errors); then OpenAI chunks."""
         scope, question, pairs = await self._scope()
-        history = await self.engine.recall(scope.subjects, pairs)
+        hold = await self._hold(scope)
+        try:
+            history = await self.engine.recall(scope.subjects, pairs)
+        except BaseException:
+            await self._settle(scope, hold, None)
+            raise
 
         async def chunks() -> AsyncIterator[str]:
-            yield self._chunk({"role": "assistant", "content": ""})
-            async for item in self.engine.stream(question, scope.subjects, history, pairs):
-                if isinstance(item, str):
-                    yield self._chunk({"content": item})
-                    continue
-                try:
-                    await self._charge(scope, item)
-                except DomainError as err:
-                    yield f"data: {json.dumps({'error': err.problem()})}\n\n"
-                    return
-                yield self._chunk({}, "stop", **self._extra(item), final_content=item.content)
-            yield "data: [DONE]\n\n"
+            settled = False
+            try:
+                yield self._chunk({"role": "assistant", "content": ""})
+                async for item in self.engine.stream(question, scope.subjects, history, pairs):
+                    if isinstance(item, str):
+                        yield self._chunk({"content": item})
+                        continue
+                    try:
+                        await self._settle(scope, hold, item)
+                    except DomainError as err:
+                        yield f"data: {json.dumps({'error': err.problem()})}\n\n"
+                        return
+                    finally:
+                        settled = True
+                    yield self._chunk({}, "stop", **self._extra(item), final_content=item.content)
+                yield "data: [DONE]\n\n"
+            finally:
+                if not settled:
+                    await self._settle(scope, hold, None)
 
         return chunks()

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from visionscope.building_blocks.errors import NotFound
+from visionscope.building_blocks.errors import Conflict, NotFound
 from visionscope.building_blocks.storage import Storage
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.billing.public import Metered, charge_credits
@@ -227,17 +227,22 @@ async def charge_search(cmd: ChargeSearch, *, uow: UnitOfWork, clock: Clock) -> 
     if workspace_id is None:
         raise NotFound(f"No project with id {cmd.project_id}.")
     key = cmd.idempotency_key
-    await charge_credits(
+    operation = f"search:{cmd.project_id}" + (f":{cmd.digest}" if cmd.digest else "")
+    now = clock()
+    usage = await charge_credits(
         uow,
         Metered(
             workspace_id=workspace_id,
             feature=SEARCH,
             quantity=1,
             idempotency_key=f"{SEARCH}:{cmd.project_id}:{key}" if key else f"{SEARCH}:{uuid.uuid4()}",
-            operation=f"search:{cmd.project_id}",
+            operation=operation,
             user_id=cmd.user_id,
             project_id=cmd.project_id,
         ),
-        now=clock(),
+        now=now,
     )
-    uow.record(ProjectSearched(workspace_id=workspace_id, project_id=cmd.project_id, results=cmd.results))
+    if usage.operation != operation:
+        raise Conflict("This idempotency key was already used for a different request.", idempotency_key=key)
+    if usage.created_at == now:  # charged by this request, not found from an earlier one with the key
+        uow.record(ProjectSearched(workspace_id=workspace_id, project_id=cmd.project_id, results=cmd.results))

@@ -9,6 +9,7 @@ from visionscope.building_blocks.mediator import Context, Mediator
 from visionscope.building_blocks.messages import acting_user
 from visionscope.features.conversations.answers.engine import AnswerEngine
 from visionscope.features.conversations.commands import ChargeSearch
+from visionscope.features.conversations.completion_credits import request_digest
 from visionscope.features.conversations.context import SEARCH, GetProjectSubjects
 from visionscope.features.conversations.schemas import SearchHitRead
 
@@ -28,6 +29,7 @@ async def search_project(
             user_id=acting_user(ctx.actor),
             results=len(hits),
             idempotency_key=ctx.idempotency_key,
+            digest=request_digest(query, limit),
         ),
         ctx,
     )

@@ -7,7 +7,7 @@ from visionscope.building_blocks.mediator import Handler
 from visionscope.building_blocks.wiring import bind
 from visionscope.collaborators import Collaborators
 from visionscope.config import Settings
-from visionscope.features.conversations import commands, context, handlers, queries
+from visionscope.features.conversations import commands, completion_credits, context, handlers, queries
 from visionscope.features.conversations.answers.engine import AnswerEngine, EmbedderSource
 from visionscope.features.conversations.answers.knowledge import KnowledgeCache
 from visionscope.features.conversations.answers.model import ModelSettings, ModelWriter
@@ -21,6 +21,8 @@ def message_handlers(c: Collaborators) -> dict[type, Handler]:
         commands.RecordAnswer: bind(handlers.record_answer, **clock),
         commands.ChargeCompletion: bind(handlers.charge_completion, **clock),
         commands.ChargeSearch: bind(handlers.charge_search, **clock),
+        completion_credits.HoldCompletionCredit: bind(completion_credits.hold_completion_credit, **clock),
+        completion_credits.SettleCompletionCredit: bind(completion_credits.settle_completion_credit, **clock),
         queries.GetConversation: bind(queries.get_conversation),
         queries.ListProjectConversations: bind(queries.list_project_conversations),
         queries.ListVideoConversations: bind(queries.list_video_conversations),

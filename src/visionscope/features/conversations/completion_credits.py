@@ -1,0 +1,118 @@
+"""A chat completion's credit: held before the answer is written, captured once it is delivered,
+given back when it is not. An idempotency key stays tied to the request it first came with.
+
+Holding first means that concurrent completions cannot all pass a credit check and all be answered:
+the pool refuses the holds it cannot cover (402) before any answer is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import StringConstraints
+
+from visionscope.building_blocks.errors import Conflict
+from visionscope.building_blocks.messages import Command, Role, in_workspace
+from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.features.billing.public import Metered, capture_credits, release_credits, reserve_credits
+from visionscope.features.conversations.context import CHAT
+from visionscope.features.conversations.events import QuestionAnswered
+
+Clock = Callable[[], datetime]
+Key = Annotated[str, StringConstraints(max_length=200)]
+Digest = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+REUSED = "This idempotency key was already used for a different request."
+
+
+def request_digest(*parts: Any) -> str:
+    """A short fingerprint of what a request asks, to tie an idempotency key to it."""
+    canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class CreditHold:
+    """The reservation's key, and whether the same request was already answered (and paid) before."""
+
+    key: str
+    answered_before: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class HoldCompletionCredit(Command[CreditHold]):
+    access = in_workspace(Role.VIEWER)
+    workspace_id: uuid.UUID
+    project_id: uuid.UUID
+    user_id: uuid.UUID | None
+    digest: Digest
+    idempotency_key: Key | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettleCompletionCredit(Command[None]):
+    """Capture the held credit of a delivered answer; give it back when nothing was delivered."""
+
+    access = in_workspace(Role.VIEWER)
+    workspace_id: uuid.UUID
+    project_id: uuid.UUID
+    hold_key: Key
+    delivered: bool
+    grounded: bool = False
+    engine: str = ""
+    citations: int = 0
+
+
+async def hold_completion_credit(cmd: HoldCompletionCredit, *, uow: UnitOfWork, clock: Clock) -> CreditHold:
+    given = cmd.idempotency_key
+    key = f"{CHAT}:completion:{given}" if given else f"{CHAT}:completion:{uuid.uuid4()}"
+    operation = f"chat_completion:{cmd.digest}"
+    now = clock()
+    usage = await reserve_credits(
+        uow,
+        Metered(
+            workspace_id=cmd.workspace_id,
+            feature=CHAT,
+            quantity=1,
+            idempotency_key=key,
+            operation=operation,
+            user_id=cmd.user_id,
+            project_id=cmd.project_id,
+        ),
+        now=now,
+    )
+    if usage.operation != operation:
+        raise Conflict(REUSED, idempotency_key=given)
+    if usage.created_at == now:  # made by this request, not found from an earlier one
+        return CreditHold(key=key, answered_before=False)
+    if usage.state == "captured":
+        return CreditHold(key=key, answered_before=True)
+    if usage.state == "reserved":
+        raise Conflict("A request with this key is in progress; try again.", idempotency_key=given)
+    raise Conflict(
+        "The request first sent with this idempotency key was not answered; send it with a new key.",
+        idempotency_key=given,
+    )
+
+
+async def settle_completion_credit(cmd: SettleCompletionCredit, *, uow: UnitOfWork, clock: Clock) -> None:
+    if not cmd.delivered:
+        await release_credits(uow, cmd.workspace_id, cmd.hold_key, now=clock())
+        return
+    await capture_credits(uow, cmd.workspace_id, cmd.hold_key, 1, now=clock())
+    uow.record(
+        QuestionAnswered(
+            workspace_id=cmd.workspace_id,
+            project_id=cmd.project_id,
+            conversation_id=None,
+            message_id=None,
+            grounded=cmd.grounded,
+            engine=cmd.engine,
+            citations=cmd.citations,
+        )
+    )
