@@ -112,6 +112,7 @@ def settings(database_url: str, tmp_path: Path, models_dir: Path) -> Settings:
         secret_key="test-secret-" + "x" * 40,
         log_json=False,
         consumer_retry_base_seconds=0.05,
+        language_model="off",  # the tests of model answers turn it on
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -85,6 +86,14 @@ class Settings(BaseSettings):
     )
     llm_timeout_seconds: float = Field(
         default=30.0, gt=0, description="Past this the built-in engine answers instead of the model."
+    )
+    language_model: Literal["qwen2.5-1.5b", "qwen2.5-0.5b", "off"] = Field(
+        default="qwen2.5-1.5b",
+        description="The packaged model that writes answers in this process (unless llm_url is set); "
+        "off: the built-in engine alone.",
+    )
+    language_model_threads: int = Field(
+        default=0, ge=0, description="Threads of the local model; 0: one per core this process may use."
     )
 
     @property

@@ -102,6 +102,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterat
         database_url=database,
         models_dir=models_dir,
         secret_key="browser-test-secret-" + "x" * 40,
+        language_model="off",
         log_json=False,
         log_level="WARNING",
         # One test user loads many pages a minute (each video page: ~10 API calls, media ranges and

@@ -1,6 +1,7 @@
 """Model-written answers with VISIONSCOPE_LLM_URL, against a small OpenAI-compatible server that
-this test starts on 127.0.0.1: citations the model invents are dropped, a model that declines
-gives an ungrounded answer, and a model that is down leaves the answer to the built-in engine."""
+this test starts on 127.0.0.1: an answer from the evidence stands, one that invents is withdrawn
+(asked again once, then the built-in engine answers), a model that declines gives an ungrounded
+answer, and a model that is down leaves the answer to the built-in engine."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ from visionscope.runtime import EmbeddedRuntime
 
 
 class ChatServer(ThreadingHTTPServer):
-    """Answers chat completions from the evidence it is sent: it quotes evidence [1], cites [1] and
-    an evidence number that does not exist ([99]); asked about something absent, it declines."""
+    """Answers chat completions from the evidence it is sent: it quotes the first line holding a
+    word of the question and cites it; asked about a dragon it invents one (and cites [99]); asked
+    about something absent, it declines."""
 
     daemon_threads = True
 
@@ -45,11 +47,16 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.requests.append(body)
         prompt = body["messages"][-1]["content"]
-        first = re.search(r"^\[1\] .*?: (.*)$", prompt, re.MULTILINE)
-        if "volcano" in prompt.lower() or first is None:
+        question = prompt.split("Question: ")[-1].split("\n")[0].lower()
+        lines = re.findall(r"^\[(\d+)\] .*?: (.*)$", prompt, re.MULTILINE)
+        wanted = [w for w in re.findall(r"[a-z]+", question) if len(w) > 4]
+        found = next(((n, text) for n, text in lines if any(w in text.lower() for w in wanted)), None)
+        if "dragon" in question:
+            content = "A green dragon flies over the warehouse [1]. It is shown again later [99]."
+        elif "volcano" in question or found is None:
             content = "NOT IN VIDEO"
         else:
-            content = f'The video says "{first[1]}" [1]. It also shows a dragon [99].'
+            content = f'The video says "{found[1]}" [{found[0]}].'
         if body.get("stream"):
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
@@ -84,24 +91,31 @@ def settings(settings: Settings, chat_server: ChatServer) -> Settings:
     )
 
 
-async def test_a_model_writes_from_the_evidence_and_its_made_up_citations_are_dropped(
+async def test_a_model_writes_from_the_evidence_and_an_invented_answer_is_withdrawn(
     client: httpx.AsyncClient, runtime: EmbeddedRuntime, short_video: SampleVideo, chat_server: ChatServer
 ) -> None:
     world = await analysed(client, runtime, short_video)
     conv = await conversation(client, world.owner, video_id=world.video["id"])
 
     answer = (await ask(client, world.owner, conv, "When is the Denver warehouse mentioned?")).json()
-    assert answer["engine"] == "llm" and answer["grounded"] is True
+    assert answer["engine"] == "llm" and answer["grounded"] is True, answer
     assert len(answer["citations"]) == 1 and "Denver" in answer["citations"][0]["quote"]
-    assert "[99]" not in answer["content"] and "[00:0" in answer["content"]
+    assert "[00:0" in answer["content"] and "[1]" not in answer["content"]
     sent = chat_server.requests[-1]
     assert sent["model"] == "tiny" and "Denver" in sent["messages"][-1]["content"]
-    assert "When is the Denver warehouse mentioned?" in sent["messages"][-1]["content"]
+    assert sent["messages"][-1]["content"].endswith("Question: When is the Denver warehouse mentioned?")
 
     declined = (await ask(client, world.owner, conv, "Does anyone mention a volcano?")).json()
     assert declined["engine"] == "llm" and declined["grounded"] is False and declined["citations"] == []
     assert "NOT IN VIDEO" not in declined["content"] and "does not" in declined["content"]
     assert len(chat_server.requests[-1]["messages"]) > 2  # the earlier exchange is sent along
+
+    asked = len(chat_server.requests)
+    invented = (await ask(client, world.owner, conv, "Is there a dragon?")).json()
+    assert invented["grounded"] is False and invented["citations"] == [] and "dragon" in invented["content"]
+    assert "green" not in invented["content"]
+    assert len(chat_server.requests) == asked + 2  # asked again once, told why
+    assert "rejected" in chat_server.requests[-1]["messages"][-1]["content"]
 
     streamed = await client.post(
         f"/v1/conversations/{conv}/messages?stream=true",
@@ -112,7 +126,16 @@ async def test_a_model_writes_from_the_evidence_and_its_made_up_citations_are_dr
     final = events[-1][1]
     assert events[-1][0] == "message" and final["engine"] == "llm" and final["grounded"] is True
     assert [k for k, _ in events[:-1]] and all(k == "delta" for k, _ in events[:-1])
-    assert "[99]" not in "".join(d["content"] for _, d in events[:-1])
+    assert "".join(d["content"] for _, d in events[:-1]) == final["content"]
+
+    withdrawn = await client.post(
+        f"/v1/conversations/{conv}/messages?stream=true",
+        json={"content": "When does the dragon appear?"},
+        headers=world.owner.headers,
+    )
+    kinds = [k for k, _ in events_of(withdrawn.text)]
+    assert "reset" in kinds and kinds[-1] == "message"
+    assert events_of(withdrawn.text)[-1][1]["grounded"] is False
 
     chat_server.shutdown()
     chat_server.server_close()
@@ -120,7 +143,7 @@ async def test_a_model_writes_from_the_evidence_and_its_made_up_citations_are_dr
     assert fallback["engine"] == "builtin" and fallback["grounded"] is True and fallback["citations"]
     streamed_fallback = await client.post(
         f"/v1/conversations/{conv}/messages?stream=true",
-        json={"content": "How long is the video?"},
+        json={"content": "What is said about the warehouse?"},
         headers=world.owner.headers,
     )
     assert events_of(streamed_fallback.text)[-1][1]["engine"] == "builtin"

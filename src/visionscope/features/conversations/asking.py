@@ -15,6 +15,7 @@ from visionscope.building_blocks.errors import DomainError
 from visionscope.building_blocks.mediator import Context, Mediator
 from visionscope.building_blocks.messages import acting_user
 from visionscope.features.conversations.answers.engine import Answer, AnswerEngine, pieces_of
+from visionscope.features.conversations.answers.writers import Retract
 from visionscope.features.conversations.commands import AnswerToRecord, RecordAnswer
 from visionscope.features.conversations.context import AnswerContext, GetAnswerContext
 from visionscope.features.conversations.schemas import MessageRead
@@ -73,8 +74,10 @@ async def ask(
 async def ask_streaming(
     mediator: Mediator, ctx: Context, engine: AnswerEngine, conversation_id: uuid.UUID, question: str
 ) -> AsyncIterator[str]:
-    """Server-sent events: `delta` events with pieces of the answer, then `message` with the stored
-    answer and its citations (its content is the one to keep), or `error` with a problem."""
+    """Server-sent events: `delta` events with pieces of the answer as they are written, `reset`
+    when the text sent so far is withdrawn (a model's answer the check rejected: the deltas that
+    follow replace it), then `message` with the stored answer and its citations (its content is the
+    one to keep), or `error` with a problem."""
     context = await prepare(mediator, ctx, conversation_id, question)
 
     async def events() -> AsyncIterator[str]:
@@ -87,6 +90,9 @@ async def ask_streaming(
         async for item in stream:
             if isinstance(item, str):
                 yield server_event("delta", {"content": item})
+                continue
+            if isinstance(item, Retract):
+                yield server_event("reset", {"reason": item.reason})
                 continue
             try:
                 message = await _record(mediator, ctx, context, question, item)

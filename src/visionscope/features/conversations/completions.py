@@ -22,6 +22,7 @@ from visionscope.building_blocks.errors import DomainError, InvalidInput, NotFou
 from visionscope.building_blocks.mediator import Context, Mediator
 from visionscope.building_blocks.messages import acting_user
 from visionscope.features.conversations.answers.engine import Answer, AnswerEngine
+from visionscope.features.conversations.answers.writers import Retract
 from visionscope.features.conversations.completion_credits import (
     CreditHold,
     HoldCompletionCredit,
@@ -200,9 +201,16 @@ class Completion:
             settled = False
             try:
                 yield self._chunk({"role": "assistant", "content": ""})
+                retracted = False
                 async for item in self.engine.stream(question, scope.subjects, history, pairs):
                     if isinstance(item, str):
                         yield self._chunk({"content": item})
+                        continue
+                    if isinstance(item, Retract):
+                        # OpenAI chunks cannot take text back: say so in the stream, the final chunk's
+                        # `final_content` is the answer to keep
+                        retracted = True
+                        yield self._chunk({"content": "\n\n"}, retracted=item.reason)
                         continue
                     try:
                         await self._settle(scope, hold, item)
@@ -211,7 +219,9 @@ class Completion:
                         return
                     finally:
                         settled = True
-                    yield self._chunk({}, "stop", **self._extra(item), final_content=item.content)
+                    yield self._chunk(
+                        {}, "stop", **self._extra(item), final_content=item.content, replaced=retracted
+                    )
                 yield "data: [DONE]\n\n"
             finally:
                 if not settled:

@@ -10,7 +10,7 @@ from visionscope.config import Settings
 from visionscope.features.conversations import commands, completion_credits, context, handlers, queries
 from visionscope.features.conversations.answers.engine import AnswerEngine, EmbedderSource
 from visionscope.features.conversations.answers.knowledge import KnowledgeCache
-from visionscope.features.conversations.answers.model import ModelSettings, ModelWriter
+from visionscope.language_model.choice import answer_writer
 
 
 def message_handlers(c: Collaborators) -> dict[type, Handler]:
@@ -37,16 +37,6 @@ def event_subscriptions(c: Collaborators) -> list[Subscription]:
 
 
 def answer_engine(settings: Settings) -> AnswerEngine:
-    """One engine per process: the embedder and loaded videos are shared by all requests."""
+    """One engine per process: the embedder, loaded videos and the language model are shared."""
     embedder = EmbedderSource(settings.models_dir or settings.data_dir / "models")
-    model = None
-    if settings.llm_url:
-        model = ModelWriter(
-            ModelSettings(
-                url=settings.llm_url,
-                model=settings.llm_model,
-                timeout=settings.llm_timeout_seconds,
-                api_key=settings.llm_api_key,
-            )
-        )
-    return AnswerEngine(KnowledgeCache(embedder), embedder, model)
+    return AnswerEngine(KnowledgeCache(embedder), embedder, answer_writer(settings))

@@ -1,6 +1,7 @@
 """The answer engine: reads the question, resolves it against the conversation, gathers evidence
-from the videos' indexes, and answers with the built-in composer or, when one is configured,
-a model that writes from the same evidence."""
+from the videos' indexes, and answers with the built-in composer, a language model that writes
+from numbered evidence (checked before it is accepted), or both: each question takes the path
+that answers it best (see `route`)."""
 
 from __future__ import annotations
 
@@ -11,26 +12,43 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from visionscope.analysis import Embedder, ModelMissing, embedder_files, load_embedder
 
 from .citations import Citation, checked, citation_of
 from .compose import compose
 from .compose_topics import Evidence
+from .evidence import model_evidence
 from .knowledge import TEXT, TRANSCRIPT, VIDEO, KnowledgeCache, Passage, Subject, VideoFacts, VideoKnowledge
 from .memory import Focus, Plan, Turn, plan
-from .model import NOT_IN_VIDEO, ModelWriter, Written, resolve_marks
 from .questions import Channel, Form, read_question
 from .retrieval import Moment, WordMeanings, best_first, find_moments
 from .search import SearchHit, search_videos
 from .timecodes import Anchor, marks_in
+from .verify import Verdict
+from .writers import Outcome, Retract, Writer, written
 from .writing import Draft, not_found
 
 log = logging.getLogger("visionscope.answers")
 
 TOPIC_FORMS = frozenset({Form.WHEN, Form.SAID_ABOUT, Form.LOOKUP, Form.EXISTS, Form.QUANTITY})
-MODEL_EVIDENCE = 30
+#: Forms the built-in engine answers exactly from the analysis (counts, times, scenes, colours,
+#: summaries): when it answers one, the model is not asked.
+STRUCTURAL_FORMS = frozenset(
+    {
+        Form.AT_TIME,
+        Form.SCENE,
+        Form.SCENE_COUNT,
+        Form.DURATION,
+        Form.SPAN,
+        Form.COLOUR,
+        Form.SUMMARY,
+        Form.CHAPTERS,
+        Form.AFTER,
+        Form.BEFORE,
+        Form.ALL_TEXT,
+        Form.ALL_SPEECH,
+    }
+)
 BUILTIN, MODEL = "builtin", "llm"
 
 
@@ -52,6 +70,7 @@ class Prepared:
     draft: Draft
     pool: tuple[Passage, ...]
     for_model: tuple[Passage, ...]
+    names: dict[object, str]
 
 
 class EmbedderSource:
@@ -190,16 +209,19 @@ def _pool(evidence: Evidence) -> tuple[Passage, ...]:
     return tuple(pool)
 
 
-def _for_model(draft: Draft, evidence: Evidence) -> tuple[Passage, ...]:
-    """What a model is given: the built-in answer's citations, the top moments, the videos' lengths;
-    nothing (no model call) when the search found nothing at all."""
-    chosen: list[Passage] = list(draft.citations)
-    for moment in evidence.moments[:6]:
-        chosen.extend(moment.passages)
-    if not chosen:
-        return ()
-    chosen.extend(v.length_fact() for v in evidence.videos)
-    return tuple(dict.fromkeys(chosen))[:MODEL_EVIDENCE]
+def route(prepared: Prepared, builtin: Answer) -> bool:
+    """Whether the model is asked: not for small talk, nor for a structural question the built-in
+    engine answered, except "how long will it take?" about an earlier moment (the duration the
+    video states, not screen time)."""
+    question = prepared.plan.question
+    if not prepared.for_model or question.form is Form.SMALL_TALK:
+        return False
+    if question.form in STRUCTURAL_FORMS and builtin.grounded:
+        asks_stated_length = question.form in (Form.DURATION, Form.SPAN) and (
+            question.refers_back or prepared.plan.referent is not None
+        )
+        return asks_stated_length and question.time is None and question.scene is None
+    return True
 
 
 def _turn(prepared: Prepared, citations: Sequence[Citation], grounded: bool) -> Turn:
@@ -241,13 +263,14 @@ def pieces_of(content: str, words_per_piece: int = 3) -> list[str]:
 
 
 class AnswerEngine:
-    """Answers questions about videos; thread-safe, one per process."""
+    """Answers questions about videos; thread-safe, one per process. `model` is the writer of
+    model answers (the local model or a model server), None for the built-in engine alone."""
 
     def __init__(
         self,
         knowledge: KnowledgeCache,
         embedder: Callable[[], Embedder | None],
-        model: ModelWriter | None = None,
+        model: Writer | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.model = model
@@ -266,7 +289,13 @@ class AnswerEngine:
         planned = plan(read_question(question), history)
         evidence = gather(planned, videos, self._meanings())
         draft = compose(planned, evidence)
-        return Prepared(planned, evidence, draft, _pool(evidence), _for_model(draft, evidence))
+        for_model = (
+            model_evidence(question, planned, videos, draft.citations if draft.grounded else ())
+            if self.model is not None
+            else ()
+        )
+        names: dict[object, str] = {k.facts.video_id: k.facts.name for k in videos}
+        return Prepared(planned, evidence, draft, _pool(evidence), for_model, names)
 
     def builtin(self, prepared: Prepared) -> Answer:
         draft = prepared.draft
@@ -283,12 +312,32 @@ class AnswerEngine:
             _turn(prepared, citations, draft.grounded),
         )
 
-    def from_model(self, prepared: Prepared, written: Written) -> Answer:
-        citations = checked([citation_of(p) for p in written.citations], prepared.pool)
-        if written.declined or not citations:
-            refusal = not_found(prepared.plan.question)
-            return Answer(refusal.content, False, (), MODEL, _turn(prepared, (), False))
-        return Answer(written.content, True, tuple(citations), MODEL, _turn(prepared, citations, True))
+    def from_model(self, prepared: Prepared, verdict: Verdict) -> Answer | None:
+        """The model's answer when it was accepted and its citations stand, else None."""
+        if not verdict.accepted:
+            return None
+        citations = checked([citation_of(p) for p in verdict.citations], prepared.pool)
+        if not citations:
+            return None
+        return Answer(verdict.content, True, tuple(citations), MODEL, _turn(prepared, citations, True))
+
+    def choose(self, prepared: Prepared, builtin: Answer, outcome: Outcome | None) -> Answer:
+        """The model's checked answer; else the built-in one when grounded; else a refusal."""
+        if outcome is None or outcome.verdict is None:
+            return builtin
+        accepted = self.from_model(prepared, outcome.verdict)
+        if accepted is not None:
+            return accepted
+        if builtin.grounded:
+            return builtin
+        return Answer(builtin.content, False, (), MODEL, builtin.turn)
+
+    async def _model_items(
+        self, prepared: Prepared, question: str, conversation: Sequence[tuple[str, str]]
+    ) -> AsyncIterator[str | Retract | Outcome]:
+        assert self.model is not None
+        async for item in written(self.model, question, prepared.for_model, conversation, prepared.names):
+            yield item
 
     async def answer(
         self,
@@ -298,11 +347,14 @@ class AnswerEngine:
         conversation: Sequence[tuple[str, str]] = (),
     ) -> Answer:
         prepared = await asyncio.to_thread(self.prepare, question, subjects, history)
-        if self.model is not None and prepared.for_model:
-            written = await self.model.write(question, prepared.for_model, conversation)
-            if written is not None:
-                return self.from_model(prepared, written)
-        return self.builtin(prepared)
+        builtin = self.builtin(prepared)
+        if self.model is None or not route(prepared, builtin):
+            return builtin
+        outcome = None
+        async for item in self._model_items(prepared, question, conversation):
+            if isinstance(item, Outcome):
+                outcome = item
+        return self.choose(prepared, builtin, outcome)
 
     async def stream(
         self,
@@ -310,31 +362,22 @@ class AnswerEngine:
         subjects: Sequence[Subject],
         history: Sequence[Turn],
         conversation: Sequence[tuple[str, str]] = (),
-    ) -> AsyncIterator[str | Answer]:
-        """Pieces of the answer's text, then the `Answer` itself (whose content is authoritative)."""
+    ) -> AsyncIterator[str | Retract | Answer]:
+        """Pieces of the answer's text as they are written, a `Retract` when streamed text is
+        withdrawn (the check rejected it: what follows replaces it), then the `Answer` itself."""
         prepared = await asyncio.to_thread(self.prepare, question, subjects, history)
-        if self.model is not None and prepared.for_model:
-            raw, sent = "", ""
-            try:
-                async for piece in self.model.stream(question, prepared.for_model, conversation):
-                    raw += piece
-                    if len(raw) < len(NOT_IN_VIDEO) or raw.lstrip().upper().startswith(NOT_IN_VIDEO):
-                        continue
-                    settled = raw[: raw.rfind("[")] if raw.count("[") > raw.count("]") else raw
-                    content = resolve_marks(settled, prepared.for_model).content
-                    if content.startswith(sent) and len(content) > len(sent):
-                        yield content[len(sent) :]
-                        sent = content
-                yield self.from_model(prepared, resolve_marks(raw, prepared.for_model))
-                return
-            except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError) as err:
-                log.warning("the answer model failed while streaming", extra={"error": str(err)})
-                if sent:
-                    yield self.builtin(prepared)
-                    return
-        answer = self.builtin(prepared)
-        for piece in pieces_of(answer.content):
-            yield piece
+        builtin = self.builtin(prepared)
+        outcome = None
+        if self.model is not None and route(prepared, builtin):
+            async for item in self._model_items(prepared, question, conversation):
+                if isinstance(item, Outcome):
+                    outcome = item
+                else:
+                    yield item
+        answer = self.choose(prepared, builtin, outcome)
+        if answer.engine == BUILTIN or not answer.grounded:
+            for piece in pieces_of(answer.content):
+                yield piece
         yield answer
 
     async def recall(self, subjects: Sequence[Subject], exchanges: Sequence[tuple[str, str]]) -> list[Turn]:

@@ -52,6 +52,8 @@ export function chatPanel({ target, videoId = null, onSeek, workspaceId }) {
     for await (const event of postEvents(`/v1/conversations/${conversationId}/messages?stream=true`, { content })) {
       if (event.event === 'error') throw new ApiError(event.data.status || 500, event.data);
       if (isFinalMessage(event)) { final = event.data; break; }
+      // the check withdrew what was streamed: the next pieces replace it
+      if (event.event === 'reset') { streamed = ''; clear(bubble, h('span', { class: 'typing' }, 'Checking the answer…')); continue; }
       streamed += tokenText(event.data);
       clear(bubble, h('div', { class: 'answer-text' }, streamed));
       bubble.scrollIntoView({ block: 'nearest' });

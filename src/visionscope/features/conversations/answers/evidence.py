@@ -1,0 +1,98 @@
+"""The evidence a language model is given: the few passages closest to the question, found by
+hybrid search (MiniLM embeddings + BM25) with the question's own words and meaning, plus the
+moment a follow-up is about and the built-in engine's citations. Short prompts are fast prompts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .knowledge import SCENE, TEXT, TRANSCRIPT, Passage, VideoKnowledge
+from .memory import Plan
+
+#: How many passages the model is given at most.
+MODEL_EVIDENCE = 8
+#: Hits looked at per video for the question.
+QUESTION_HITS = 10
+#: Seconds around a follow-up's moment whose passages are given.
+AROUND_REFERENT = 4.0
+_SEARCHED = (TRANSCRIPT, TEXT, SCENE)
+
+
+def _passage(
+    knowledge: VideoKnowledge, source: str, start: float, end: float, text: str, scene: int | None
+) -> Passage:
+    return Passage(knowledge.facts.video_id, source, start, end, text, scene)
+
+
+def _around(plan_: Plan, videos: Sequence[VideoKnowledge]) -> list[Passage]:
+    """What is said and shown at the moment a follow-up points back to."""
+    referent = plan_.referent
+    if referent is None:
+        return []
+    for knowledge in videos:
+        facts = knowledge.facts
+        if facts.video_id != referent.video_id:
+            continue
+        lo, hi = referent.start - AROUND_REFERENT, referent.end + AROUND_REFERENT
+        near = [p for p in (*facts.transcript, *facts.text) if p.overlaps(lo, hi)]
+        return sorted(near, key=lambda p: abs((p.start + p.end) / 2 - (referent.start + referent.end) / 2))[
+            :4
+        ]
+    return []
+
+
+def _searched(query: str, videos: Sequence[VideoKnowledge]) -> list[Passage]:
+    """The best passages of every video for the query, best first (scores compare across videos:
+    reciprocal rank fusion of the two rankings)."""
+    scored: list[tuple[float, Passage]] = []
+    for knowledge in videos:
+        for hit in knowledge.index.search(query, k=QUESTION_HITS, sources=_SEARCHED):
+            doc = hit.document
+            passage = _passage(knowledge, doc.source, doc.start, doc.end, doc.text, doc.scene)
+            scored.append((hit.score, passage))
+    scored.sort(key=lambda sp: -sp[0])
+    return [p for _, p in scored]
+
+
+def _with_previous_sentence(passages: list[Passage], videos: Sequence[VideoKnowledge]) -> list[Passage]:
+    """A short transcript segment with the one before it, when they touch: a sentence cut by
+    speech recognition ("It opens in September." after "The new Denver warehouse ...")."""
+    out: list[Passage] = []
+    by_video = {k.facts.video_id: k.facts.transcript for k in videos}
+    for passage in passages:
+        if passage.source == TRANSCRIPT and len(passage.text.split()) < 12:
+            said = by_video.get(passage.video_id, ())
+            before = [p for p in said if p.end <= passage.start + 0.01 and passage.start - p.end < 1.5]
+            if before and before[-1] not in out:
+                out.append(before[-1])
+        if passage not in out:
+            out.append(passage)
+    return out
+
+
+def model_evidence(
+    question: str,
+    plan_: Plan,
+    videos: Sequence[VideoKnowledge],
+    cited: Sequence[Passage] = (),
+    limit: int = MODEL_EVIDENCE,
+) -> tuple[Passage, ...]:
+    """Evidence for the model, in the order of the videos and of time, at most `limit` passages:
+    the follow-up's moment, the built-in engine's citations, then the search's best hits."""
+    query = " ".join(dict.fromkeys([question, *plan_.context]))
+    chosen: list[Passage] = []
+    for passage in (*_around(plan_, videos), *cited[:3]):
+        if passage not in chosen and passage.source != "video":
+            chosen.append(passage)
+    for passage in _with_previous_sentence(_searched(query, videos)[:limit], videos):
+        if len(chosen) >= limit:
+            break
+        if passage not in chosen:
+            chosen.append(passage)
+    if not chosen:
+        return ()
+    order = {k.facts.video_id: i for i, k in enumerate(videos)}
+    chosen.sort(key=lambda p: (order.get(p.video_id, 0), p.start, p.source))
+    chosen.extend(k.facts.length_fact() for k in videos)
+    return tuple(chosen)

@@ -1,0 +1,76 @@
+"""What a language model is given: a fixed instruction, the conversation so far, numbered evidence
+and the question. Pure.
+
+The instruction is identical for every question and comes first, so that a model server (or the
+local model) reuses its evaluated state across questions; what changes comes after it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .knowledge import CHAPTER, SCENE, TEXT, TRANSCRIPT, VIDEO, Passage
+from .timecodes import MARK, clock
+
+NOT_IN_VIDEO = "NOT IN VIDEO"
+SYSTEM_PROMPT = (
+    "You answer questions about videos using only the numbered evidence in the user's message: "
+    "what is said, text shown on screen, scene descriptions and facts about the video.\n"
+    "Rules:\n"
+    "- Answer in one or two short sentences, in English.\n"
+    "- After each statement, cite the evidence that supports it by its number in square brackets, "
+    "like [2].\n"
+    "- Copy numbers, names and dates exactly as the evidence gives them.\n"
+    "- Use only the evidence. Never guess and never use outside knowledge.\n"
+    f"- If the evidence does not answer the question, reply exactly: {NOT_IN_VIDEO}"
+)
+_KIND = {TRANSCRIPT: "said", TEXT: "on screen", SCENE: "scene", CHAPTER: "chapter", VIDEO: "video"}
+#: Earlier exchanges given to the model (their answers without marks, shortened).
+HISTORY_TURNS = 2
+HISTORY_CHARS = 240
+
+
+def evidence_line(n: int, passage: Passage, video_name: str | None = None) -> str:
+    """`[2] said at 0:15-0:18: The new warehouse ...` (with the video's name across several videos)."""
+    where = f' in "{video_name}"' if video_name else ""
+    if passage.source == VIDEO:
+        return f"[{n}] fact{where}: {passage.text}"
+    when = f"{clock(passage.start)}-{clock(passage.end)}"
+    return f"[{n}] {_KIND.get(passage.source, passage.source)}{where} at {when}: {passage.text}"
+
+
+def evidence_lines(evidence: Sequence[Passage], names: dict[object, str] | None = None) -> str:
+    several = names is not None and len({p.video_id for p in evidence}) > 1
+    return "\n".join(
+        evidence_line(n, p, names.get(p.video_id) if several and names else None)
+        for n, p in enumerate(evidence, start=1)
+    )
+
+
+def _plain_answer(text: str) -> str:
+    def at(m: re.Match[str]) -> str:
+        return f"(at {clock(int(m[1] or 0) * 3600 + int(m[2]) * 60 + int(m[3]))})"
+
+    text = " ".join(MARK.sub(at, text).split())
+    return text if len(text) <= HISTORY_CHARS else text[: HISTORY_CHARS - 3].rsplit(" ", 1)[0] + "..."
+
+
+def messages_for(
+    question: str,
+    evidence: Sequence[Passage],
+    history: Sequence[tuple[str, str]] = (),
+    names: dict[object, str] | None = None,
+    note: str = "",
+) -> list[dict[str, str]]:
+    """Chat messages: the instruction, the last exchanges, then the evidence and the question.
+    `note` (a retry's reason) is added after the question."""
+    messages = [{"role": "system", "content": SYSTEM_PROMPT}]
+    for asked, answered in history[-HISTORY_TURNS:]:
+        messages.append({"role": "user", "content": f"Question: {asked}"})
+        messages.append({"role": "assistant", "content": _plain_answer(answered)})
+    body = f"Evidence:\n{evidence_lines(evidence, names)}\n\nQuestion: {question}"
+    if note:
+        body += f"\n\n{note}"
+    messages.append({"role": "user", "content": body})
+    return messages

@@ -1,0 +1,180 @@
+"""Checking a model's answer against the evidence it was given. Pure.
+
+An answer stands only if every citation names evidence it was given, it cites at least one,
+every number, time, name and quoted phrase in it appears in the evidence it cites (a sentence's
+own citations, or the answer's when the sentence has none), and each sentence shares at least
+half of its words with that evidence (same stem, close form or synonym). Numbers count as the same however
+they are written: "2.4" = "two point four", "4000" = "four thousand" = "4,000", "20%" = "twenty
+percent". The model's "[n]" marks become "[mm:ss]" marks and the passages they cite.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .knowledge import VIDEO, Passage
+from .numbers import UNITS, replace_number_words
+from .prompt import NOT_IN_VIDEO
+from .terms import content_words, literally_in, normalize, stem
+from .timecodes import mark
+from .wordlists import FILLER, STOP_WORDS
+
+_NUMBER_MARK = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
+_OTHER_MARK = re.compile(r"\[[^\]]*\]")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
+_DIGIT_WORD = "|".join(w for w, v in UNITS.items() if v < 10)
+_POINT = re.compile(rf"\s+point((?:\s+(?:{_DIGIT_WORD}|oh))+)\b")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)\s*(thousand|million|billion|k\b|m\b|bn\b)")
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "k": 1e3, "m": 1e6, "bn": 1e9}
+_QUOTED = re.compile(r"[\"\u201c]([^\"\u201d]{3,}?)[\"\u201d]")
+_NAME = re.compile(r"\b[A-Z][\w'-]*[A-Za-z]\w*|\b[A-Z]{2,}\b")
+#: Capitalised words a sentence may use that need no evidence.
+_FREE_NAMES = frozenset({"i", "video", "scene", "chapter", "screen", "text", "narrator", "speaker"})
+_CLOCK = re.compile(r"(?<![\d:])(\d{1,3}):([0-5]\d)(?![\d:])")
+#: The share of a sentence's words (not counting function words) its cited evidence must hold.
+SHARED_WORDS = 0.5
+_DIGITS = {w: str(v) for w, v in UNITS.items() if v < 10} | {"oh": "0"}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The checked answer: its text with "[mm:ss]" marks, the passages it cites, and what is wrong."""
+
+    content: str
+    citations: tuple[Passage, ...]
+    declined: bool
+    problems: tuple[str, ...]
+
+    @property
+    def accepted(self) -> bool:
+        return not self.declined and not self.problems and bool(self.citations)
+
+
+def _digits(text: str) -> str:
+    low = normalize(text)
+    low = _POINT.sub(lambda m: "." + "".join(_DIGITS[w] for w in m[1].split()), low)
+    low = re.sub(r"([a-z]+)\.(\d)", r"\1 .\2", low)
+    low = replace_number_words(low)
+    return re.sub(r"(\d+) \.(\d+)", r"\1.\2", low)
+
+
+def number_claims(text: str) -> list[set[float]]:
+    """The numbers a text states, each as the values it may mean ("2.4 million": 2.4 or 2400000)."""
+    low = _digits(text)
+    claims: list[set[float]] = []
+    for m in re.finditer(r"(\d+(?:\.\d+)?)(?:\s*(thousand|million|billion|k\b|m\b|bn\b))?", low):
+        value = float(m[1])
+        claims.append({value, value * _SCALE[m[2]]} if m[2] else {value})
+    return claims
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every value a text's numbers may mean, however written."""
+    low = _digits(text)
+    found = {float(n) for n in _NUMBER.findall(low)}
+    for value, scale in _SCALED.findall(low):
+        found.add(float(value) * _SCALE[scale])
+    for value, scale in re.findall(r"(\d+(?:\.\d+)?) (1000|1000000|1000000000)\b", low):
+        found.add(float(value) * float(scale))
+    return found
+
+
+def _number_held(values: set[float], held: set[float]) -> bool:
+    return any(abs(v - h) <= 1e-6 * max(1.0, abs(h)) for v in values for h in held)
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"\w+", replace_number_words(normalize(text))))
+
+
+def _times_held(seconds: int, cited: Sequence[Passage]) -> bool:
+    return any(p.start - 1.0 <= seconds <= p.end + 1.0 for p in cited)
+
+
+def claims_missing(sentence: str, cited: Sequence[Passage]) -> list[str]:
+    """The numbers, times, names and quoted phrases of `sentence` that the `cited` passages lack."""
+    text = " ".join(p.text for p in cited)
+    held_numbers = numbers_in(text)
+    held_plain = f" {_plain(text)} "
+    held_stems = {stem(w) for w in held_plain.split()}
+    missing: list[str] = []
+    bare = _OTHER_MARK.sub(" ", sentence)
+    for quote in _QUOTED.findall(bare):
+        if f" {_plain(quote)} " not in held_plain:
+            missing.append(f'"{quote}"')
+    for m in _CLOCK.finditer(bare):
+        if not _times_held(int(m[1]) * 60 + int(m[2]), cited):
+            missing.append(m[0])
+    for values in number_claims(_CLOCK.sub(" ", bare)):
+        if not _number_held(values, held_numbers):
+            missing.append(f"{min(values):g}")
+    said = [w for w in content_words(bare) if not w.isdigit() and w not in FILLER]
+    held_words = sum(literally_in(w, held_stems) for w in said)
+    if said and held_words < SHARED_WORDS * len(said):
+        missing.append(f"words the cited evidence does not hold ({held_words} of {len(said)} held)")
+    first = re.match(r"\W*(\w+)", bare)
+    for m in _NAME.finditer(bare):
+        word = m[0]
+        low = word.lower()
+        if (first and m.start() == first.start(1)) or low in STOP_WORDS or low in _FREE_NAMES:
+            continue
+        parts = [stem(p) for p in re.findall(r"[a-z]+", low)]
+        if parts and not all(p in held_stems for p in parts):
+            missing.append(word)
+    return missing
+
+
+def verify(text: str, evidence: Sequence[Passage]) -> Verdict:
+    """Check a model's reply against the numbered `evidence` it was given."""
+    if NOT_IN_VIDEO.lower() in text.lower() or not text.strip():
+        return Verdict("", (), True, ())
+    problems: list[str] = []
+    cited: list[Passage] = []
+    per_sentence: list[tuple[str, list[Passage]]] = []
+    for sentence in _SENTENCE.split(text.strip()):
+        own: list[Passage] = []
+        for group in _NUMBER_MARK.findall(sentence):
+            for number in re.findall(r"\d+", group):
+                n = int(number)
+                if not 1 <= n <= len(evidence):
+                    problems.append(f"[{n}] is not a piece of evidence")
+                    continue
+                own.append(evidence[n - 1])
+                if evidence[n - 1] not in cited:
+                    cited.append(evidence[n - 1])
+        per_sentence.append((sentence, own))
+    if not cited:
+        problems.append("no evidence is cited")
+    for sentence, own in per_sentence:
+        missing = claims_missing(sentence, own or cited)
+        if missing:
+            problems.append(f"not in the cited evidence: {', '.join(missing)}")
+    return Verdict(with_marks(text, evidence), tuple(cited), False, tuple(problems))
+
+
+def with_marks(text: str, evidence: Sequence[Passage], *, strip: bool = True) -> str:
+    """The reply with "[n]" as "[mm:ss]" (nothing for a fact of the whole video), other brackets dropped."""
+
+    def as_marks(m: re.Match[str]) -> str:
+        marks = []
+        for number in re.findall(r"\d+", m[1]):
+            n = int(number)
+            if 1 <= n <= len(evidence) and evidence[n - 1].source != VIDEO:
+                marks.append(mark(evidence[n - 1].start))
+        return "".join(dict.fromkeys(marks))
+
+    content = _NUMBER_MARK.sub(as_marks, text)
+    content = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"[ \t]+", " ", content))
+    return content.strip() if strip else content.lstrip()
+
+
+def retry_note(verdict: Verdict) -> str:
+    """What a second attempt is told about the first."""
+    reasons = "; ".join(verdict.problems) or "it cited nothing"
+    return (
+        f"Your previous answer was rejected ({reasons}). Answer again using only words and numbers "
+        f"from the evidence, citing it like [1], or reply {NOT_IN_VIDEO}."
+    )

@@ -1,0 +1,102 @@
+"""Asking a language model for an answer and checking it: one attempt, and one retry told what
+was wrong; the pieces of text are handed on as they are written. Pure of any model: a `Writer`
+is the local model or a model server.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from visionscope.language_model import ModelUnavailable
+
+from .knowledge import Passage
+from .prompt import NOT_IN_VIDEO, messages_for
+from .verify import Verdict, retry_note, verify, with_marks
+
+log = logging.getLogger("visionscope.answers")
+
+ATTEMPTS = 2
+
+
+class Writer(Protocol):
+    """Writes a reply to chat messages, piece by piece."""
+
+    def stream(self, messages: Sequence[dict[str, str]]) -> AsyncIterator[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Retract:
+    """The text streamed so far is withdrawn (the check rejected it); what follows replaces it."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The model's last verdict; None when the model failed (the built-in engine answers)."""
+
+    verdict: Verdict | None
+    attempts: int
+
+
+def _showable(raw: str, evidence: Sequence[Passage]) -> str | None:
+    """What of a reply being written can be shown: marks resolved, a mark being written held back;
+    nothing while it may still be the refusal phrase."""
+    head = raw.lstrip().upper()
+    if len(head) < len(NOT_IN_VIDEO) and NOT_IN_VIDEO.startswith(head):
+        return None
+    if head.startswith(NOT_IN_VIDEO):
+        return None
+    settled = raw[: raw.rfind("[")] if raw.count("[") > raw.count("]") else raw
+    return with_marks(settled, evidence, strip=False).rstrip()
+
+
+async def written(
+    writer: Writer,
+    question: str,
+    evidence: Sequence[Passage],
+    history: Sequence[tuple[str, str]] = (),
+    names: dict[object, str] | None = None,
+) -> AsyncIterator[str | Retract | Outcome]:
+    """Text pieces as the model writes them, a `Retract` when a streamed attempt is rejected,
+    and last the `Outcome`. At most two attempts; a declined answer is not retried."""
+    note = ""
+    verdict: Verdict | None = None
+    for attempt in range(1, ATTEMPTS + 1):
+        raw, sent = "", ""
+        try:
+            async for piece in writer.stream(messages_for(question, evidence, history, names, note)):
+                raw += piece
+                shown = _showable(raw, evidence)
+                if shown is not None and shown.startswith(sent) and len(shown) > len(sent):
+                    yield shown[len(sent) :]
+                    sent = shown
+        except Exception as err:  # any failure of the model: the built-in engine answers
+            if not isinstance(err, ModelUnavailable):  # that one is logged once, when loading failed
+                log.warning("the answer model failed", extra={"error": f"{type(err).__name__}: {err}"})
+            if sent:
+                yield Retract("the model failed")
+            yield Outcome(None, attempt)
+            return
+        verdict = verify(raw, evidence)
+        if verdict.accepted:
+            if verdict.content != sent:
+                if sent and not verdict.content.startswith(sent):
+                    yield Retract("the answer was rewritten")
+                    sent = ""
+                yield verdict.content[len(sent) :]
+            yield Outcome(verdict, attempt)
+            return
+        log.info(
+            "a model answer was rejected",
+            extra={"attempt": attempt, "problems": list(verdict.problems), "declined": verdict.declined},
+        )
+        if sent:
+            yield Retract("; ".join(verdict.problems) or "the answer was withdrawn")
+        if verdict.declined:
+            break
+        note = retry_note(verdict)
+    yield Outcome(verdict, attempt)

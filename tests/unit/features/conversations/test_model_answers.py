@@ -1,0 +1,192 @@
+"""Model answers, without a model: the prompt, the evidence chosen for it, the check of a reply,
+the retry and the choice between the model's and the built-in answer."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+
+import pytest
+
+from visionscope.features.conversations.answers.engine import Answer, AnswerEngine
+from visionscope.features.conversations.answers.knowledge import Passage, Subject
+from visionscope.features.conversations.answers.prompt import NOT_IN_VIDEO, SYSTEM_PROMPT, messages_for
+from visionscope.features.conversations.answers.verify import numbers_in, verify
+from visionscope.features.conversations.answers.writers import Outcome, Retract, written
+
+VIDEO = uuid.UUID(int=7)
+DENVER = Passage(
+    VIDEO, "transcript", 14.5, 18.0, "The new warehouse in Denver will open at the end of September."
+)
+CALLS = Passage(VIDEO, "text", 29.5, 37.0, "4000 Calls Answered", 4)
+SALES = Passage(
+    VIDEO, "transcript", 7.0, 10.0, "Sales of electric bicycles increased by twenty percent this spring."
+)
+LENGTH = Passage(VIDEO, "video", 0.0, 60.0, "The video lasts 60.0 seconds.")
+EVIDENCE = (SALES, DENVER, CALLS, LENGTH)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("four thousand calls", {4000.0}),
+        ("4,000 calls", {4000.0}),
+        ("two point four million", {2.4, 2_400_000.0}),
+        ("2.4 million", {2.4, 2_400_000.0}),
+        ("twenty percent", {20.0}),
+        ("20%", {20.0}),
+    ],
+)
+def test_numbers_are_the_same_however_they_are_written(text: str, expected: set[float]) -> None:
+    assert numbers_in(text) == expected
+
+
+def test_an_answer_citing_its_evidence_with_its_numbers_and_names_stands() -> None:
+    verdict = verify("The Denver warehouse opens at the end of September [2].", EVIDENCE)
+    assert verdict.accepted, verdict.problems
+    assert verdict.citations == (DENVER,) and verdict.content.endswith("September [00:14].")
+    spelled = verify("Support answered four thousand calls [3], and sales grew 20% [1].", EVIDENCE)
+    assert spelled.accepted, spelled.problems
+    assert spelled.citations == (CALLS, SALES)
+
+
+@pytest.mark.parametrize(
+    ("reply", "problem"),
+    [
+        ("Safety glasses must be worn in the laboratory [2].", "words the cited evidence does not hold"),
+        ("The warehouse opens in October [2].", "October"),
+        ("The Boston warehouse opens in September [2].", "Boston"),
+        ("Support answered 5000 calls [3].", "5000"),
+        ("Support answered 4000 calls [1].", "4000"),  # the number is in evidence 3, not in the one cited
+        ('The narrator calls it "a great success" [1].', "a great success"),
+        ("The warehouse opens in September [9].", "[9] is not a piece of evidence"),
+        ("The warehouse opens in September.", "no evidence is cited"),
+        ("It opens at 0:45 [2].", "0:45"),
+    ],
+)
+def test_an_answer_with_anything_its_evidence_does_not_hold_is_rejected(reply: str, problem: str) -> None:
+    verdict = verify(reply, EVIDENCE)
+    assert not verdict.accepted
+    assert any(problem in p for p in verdict.problems), verdict.problems
+
+
+def test_a_declined_answer_is_a_refusal_not_a_failure() -> None:
+    verdict = verify(f"{NOT_IN_VIDEO}.", EVIDENCE)
+    assert verdict.declined and not verdict.accepted and verdict.citations == ()
+
+
+def test_a_fact_of_the_whole_video_is_cited_without_a_time_mark() -> None:
+    verdict = verify("The video lasts 60 seconds [4].", EVIDENCE)
+    assert verdict.accepted and verdict.content == "The video lasts 60 seconds."
+
+
+def test_the_prompt_starts_with_the_same_instruction_then_history_evidence_and_question() -> None:
+    first = messages_for("When does the Denver site open?", EVIDENCE)
+    later = messages_for(
+        "And how many calls?", EVIDENCE[:2], [("When does the Denver site open?", "In September [00:14].")]
+    )
+    assert first[0] == later[0] == {"role": "system", "content": SYSTEM_PROMPT}
+    assert [m["role"] for m in later] == ["system", "user", "assistant", "user"]
+    assert later[2]["content"] == "In September (at 0:14)."
+    question = first[-1]["content"]
+    assert question.splitlines()[1].startswith("[1] said at 0:07-0:10: Sales of electric")
+    assert "[3] on screen at 0:29-0:37: 4000 Calls Answered" in question
+    assert "[4] fact: The video lasts 60.0 seconds." in question
+    assert question.endswith("Question: When does the Denver site open?")
+
+
+def cite(word: str, sentence: str) -> Callable[[str], str]:
+    """A reply citing the first evidence line that holds `word`."""
+
+    def reply(prompt: str) -> str:
+        number = next(m[1] for m in re.finditer(r"^\[(\d+)\] (.*)$", prompt, re.MULTILINE) if word in m[2])
+        return f"{sentence} [{number}]."
+
+    return reply
+
+
+class ScriptedWriter:
+    """Replies from a script (a text, or a function of the prompt), one reply an attempt, in
+    pieces of a few characters."""
+
+    def __init__(self, *replies: str | Callable[[str], str]) -> None:
+        self.replies = list(replies)
+        self.seen: list[list[dict[str, str]]] = []
+
+    async def stream(self, messages: Sequence[dict[str, str]]) -> AsyncIterator[str]:
+        self.seen.append(list(messages))
+        script = self.replies.pop(0)
+        reply = script if isinstance(script, str) else script(messages[-1]["content"])
+        for i in range(0, len(reply), 4):
+            yield reply[i : i + 4]
+
+
+async def _items(writer: ScriptedWriter) -> list[object]:
+    return [item async for item in written(writer, "When does the Denver site open?", EVIDENCE)]
+
+
+async def test_a_good_answer_streams_its_text_with_time_marks_and_ends_with_its_verdict() -> None:
+    items = await _items(ScriptedWriter("It opens at the end of September [2]."))
+    text = "".join(i for i in items if isinstance(i, str))
+    assert text == "It opens at the end of September [00:14]."
+    outcome = items[-1]
+    assert isinstance(outcome, Outcome) and outcome.verdict is not None and outcome.verdict.accepted
+
+
+async def test_a_rejected_answer_is_withdrawn_and_asked_again_once_with_the_reason() -> None:
+    writer = ScriptedWriter("It opens in October [2].", "It opens in September [2].")
+    items = await _items(writer)
+    assert any(isinstance(i, Retract) for i in items)
+    after = items[[isinstance(i, Retract) for i in items].index(True) + 1 :]
+    assert "".join(i for i in after if isinstance(i, str)) == "It opens in September [00:14]."
+    assert "October" in writer.seen[1][-1]["content"] and writer.seen[0][:-1] == writer.seen[1][:-1]
+    outcome = items[-1]
+    assert isinstance(outcome, Outcome) and outcome.attempts == 2 and outcome.verdict is not None
+    assert outcome.verdict.accepted
+
+
+async def test_a_refusal_is_never_streamed_and_not_retried() -> None:
+    writer = ScriptedWriter(NOT_IN_VIDEO, "unused")
+    items = await _items(writer)
+    assert [type(i) for i in items] == [Outcome] and len(writer.seen) == 1
+
+
+async def test_two_rejected_answers_leave_the_answer_to_the_built_in_engine_or_a_refusal(
+    engine: AnswerEngine, briefing: Subject
+) -> None:
+    model_engine = AnswerEngine(engine.knowledge, engine._embedder, ScriptedWriter("x"))
+    invented = cite("Denver", "The Denver site opens in October")
+    model_engine.model = ScriptedWriter(invented, invented)
+    answer = await model_engine.answer("When does the Denver warehouse open?", [briefing], [])
+    assert answer.engine == "builtin" and answer.grounded and "September" in answer.content
+    model_engine.model = ScriptedWriter(invented, invented)
+    refused = await model_engine.answer("Who won the football match?", [briefing], [])
+    assert not refused.grounded and refused.citations == ()
+
+
+async def test_a_paraphrase_the_built_in_engine_refuses_is_answered_by_the_model(
+    engine: AnswerEngine, briefing: Subject
+) -> None:
+    builtin = await engine.answer("What do staff need to put on in the lab?", [briefing], [])
+    writer = ScriptedWriter(cite("glasses", "Safety glasses must be worn in the laboratory"))
+    model_engine = AnswerEngine(engine.knowledge, engine._embedder, writer)
+    streamed = [
+        i async for i in model_engine.stream("What do staff need to put on in the lab?", [briefing], [])
+    ]
+    answer = streamed[-1]
+    assert isinstance(answer, Answer) and answer.engine == "llm" and answer.grounded, (builtin, answer)
+    assert "glasses" in answer.citations[0].quote.lower()
+    evidence = writer.seen[0][-1]["content"]
+    assert evidence.count("\n[") <= 10 and "glasses" in evidence.lower()
+
+
+async def test_structural_questions_stay_with_the_built_in_engine(
+    engine: AnswerEngine, briefing: Subject
+) -> None:
+    writer = ScriptedWriter()
+    model_engine = AnswerEngine(engine.knowledge, engine._embedder, writer)
+    for question in ("How many scenes are there?", "What is the dominant colour of the last scene?"):
+        answer = await model_engine.answer(question, [briefing], [])
+        assert answer.engine == "builtin" and answer.grounded
+    assert writer.seen == []
