@@ -46,6 +46,24 @@ class Settings(BaseSettings):
         description="Requests a window for each user and API key, by the tier of the workspace addressed.",
     )
     rate_limit_window_seconds: int = Field(default=60, ge=1, description="The window of the rate limits.")
+    signin_failures_per_account: int = Field(
+        default=5, ge=1, description="Sign-ins of one account before each further one waits longer."
+    )
+    signin_failures_per_address: int = Field(
+        default=20, ge=1, description="Sign-ins from one client address before each further one waits longer."
+    )
+    registrations_per_address: int = Field(
+        default=10, ge=1, description="Accounts made from one client address before each further one waits."
+    )
+    throttle_max_delay_seconds: int = Field(
+        default=900, ge=1, description="The longest wait of a throttled sign-in or registration."
+    )
+    password_hash_threads: int = Field(
+        default=2, ge=1, le=64, description="Threads that hash and check passwords, off the event loop."
+    )
+    metrics_token: str | None = Field(
+        default=None, description="Bearer token GET /metrics requires; without it only loopback clients."
+    )
     max_upload_mb: int = Field(
         default=4096, ge=1, description="Largest video upload, whatever the tier allows."
     )
