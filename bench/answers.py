@@ -1,6 +1,8 @@
-"""Benchmark of answers: 500 questions on the index of a 20-minute video, through HTTP.
+"""Benchmark of answers: 500 questions on the index of a 20-minute video, through HTTP, with the
+built-in engine alone, then a sample with the language model.
 
     python bench/answers.py [--questions 500] [--clients 4] [--keep DIR]
+                            [--model qwen2.5-1.5b|qwen2.5-0.5b|off] [--model-questions 40] [--parts 8]
 
 Makes a 20-minute video by joining eight 150-second videos made from generated specs (the test-video
 generator ``tests/media/generate.py``, then ffmpeg's concat demuxer, no re-encoding), starts
@@ -12,8 +14,13 @@ questions.
 
 Measured in the same run: the latency of each answer and of a ``GET /healthz`` sent right after it
 (p50 and p99 of both, and their ratios), questions per second one at a time, and questions per
-second with ``--clients`` concurrent clients. ``--keep DIR`` keeps the video (and the models) in DIR
-so that a second run starts at once. Rate limits are lifted for the run: this measures answering.
+second with ``--clients`` concurrent clients; then, streamed (``?stream=true``), the time to the first
+piece of text and to the whole answer (p50, p95) of the built-in engine. Then the server is started
+again with ``--model`` and ``--model-questions`` questions in people's own words (which the model
+answers) and of the structural forms (which stay with the built-in engine) are streamed: time to
+first text and whole answer, p50 and p95, for each path, and how many each engine answered.
+``--keep DIR`` keeps the video (and the models) in DIR so that a second run starts at once; ``--parts``
+makes a shorter video (150 seconds a part). Rate limits are lifted for the run: this measures answering.
 """
 
 from __future__ import annotations
@@ -29,7 +36,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -78,14 +87,14 @@ def scene_rows(part: int) -> list[dict[str, str]]:
     return rows
 
 
-def make_video(work: Path) -> Path:
-    """The 20-minute video, made once into `work`."""
-    final = work / "answers-bench.mp4"
+def make_video(work: Path, parts: int) -> Path:
+    """The video (150 seconds a part: 20 minutes with 8), made once into `work`."""
+    final = work / ("answers-bench.mp4" if parts == PARTS else f"answers-bench-{parts}.mp4")
     if final.is_file():
         return final
-    listing = work / "parts.txt"
+    listing = work / f"parts{parts}.txt"
     lines = []
-    for part in range(PARTS):
+    for part in range(parts):
         spec = work / f"part{part}.spec"
         spec.write_text(
             "\n".join(
@@ -95,7 +104,7 @@ def make_video(work: Path) -> Path:
             + "\n"
         )
         if not (work / f"part{part}.mp4").is_file():
-            print(f"making part {part + 1} of {PARTS}", flush=True)
+            print(f"making part {part + 1} of {parts}", flush=True)
             generate.make_video(spec, work, f"part{part}", width=640, height=360, fps=25)
         lines.append(f"file '{work / f'part{part}.mp4'}'")
     listing.write_text("\n".join(lines) + "\n")
@@ -123,11 +132,11 @@ def make_video(work: Path) -> Path:
     return final
 
 
-def questions(count: int) -> list[str]:
+def questions(count: int, parts: int) -> list[str]:
     """Questions of every form, about content the video has and some it has not."""
     rng = random.Random(7)
-    rows = [r for part in range(PARTS) for r in scene_rows(part)]
-    duration = PARTS * SCENES_PER_PART * SCENE_SECONDS
+    rows = [r for part in range(parts) for r in scene_rows(part)]
+    duration = parts * SCENES_PER_PART * SCENE_SECONDS
     forms = [
         lambda r: f"When is the {r['thing']} number {r['code']} mentioned?",
         lambda r: f"What is said about the {r['city']} {r['thing']} {r['code']}?",
@@ -137,7 +146,7 @@ def questions(count: int) -> list[str]:
         lambda r: f"What is shown before the {r['city']} {r['thing']} {r['code']}?",
         lambda r: f"What text is on screen at {int(t := rng.uniform(0, duration)) // 60}:{int(t) % 60:02d}?",
         lambda r: f"What is said at {rng.randint(1, int(duration) - 1)} seconds?",
-        lambda r: f"What is the dominant colour of scene {rng.randint(1, PARTS * SCENES_PER_PART)}?",
+        lambda r: f"What is the dominant colour of scene {rng.randint(1, parts * SCENES_PER_PART)}?",
         lambda r: "How many scenes are in the video?",
         lambda r: "How long is the video?",
         lambda r: "Summarise the video",
@@ -145,6 +154,22 @@ def questions(count: int) -> list[str]:
         lambda r: f"Does anyone mention a {rng.choice(['volcano', 'submarine', 'giraffe', 'helicopter'])}?",
         lambda r: f"What is the name of the {r['city']} {r['thing']}'s manager?",
         lambda r: "¿Cuándo se menciona el almacén?",
+    ]
+    return [forms[i % len(forms)](rng.choice(rows)) for i in range(count)]
+
+
+def model_questions(count: int, parts: int) -> list[str]:
+    """Questions in other words than the video's (the model's path), and structural ones."""
+    rng = random.Random(11)
+    rows = [r for part in range(parts) for r in scene_rows(part)]
+    forms = [
+        lambda r: f"What is happening with the {r['thing']} {r['code']} in {r['city']}?",
+        lambda r: f"In which month is the {r['city']} {r['thing']} {r['code']} going to change?",
+        lambda r: f"What will the {r['thing']} {r['code']} get, and how many?",
+        lambda r: f"Which city is the {r['thing']} {r['code']} in?",
+        lambda r: f"Is the {r['city']} {r['thing']} {r['code']} getting {rng.choice(['pianos', 'goats'])}?",
+        lambda r: f"What is shown at {rng.randint(0, parts * 150 - 1)} seconds?",
+        lambda r: "How many scenes are in the video?",
     ]
     return [forms[i % len(forms)](rng.choice(rows)) for i in range(count)]
 
@@ -161,6 +186,23 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+class Server:
+    """`visionscope serve` on a free port with the given environment, stopped on exit."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        cli = [sys.executable, "-m", "visionscope", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        self.process = subprocess.Popen(cli, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -168,45 +210,113 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=500)
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients of the throughput run")
     parser.add_argument("--keep", type=Path, help="keep the video and the models here between runs")
+    parser.add_argument("--parts", type=int, default=PARTS, help="150-second parts of the video")
+    parser.add_argument("--model", default="qwen2.5-1.5b", choices=["qwen2.5-1.5b", "qwen2.5-0.5b", "off"])
+    parser.add_argument("--model-questions", type=int, default=40)
     args = parser.parse_args()
     keep = args.keep or Path(tempfile.mkdtemp(prefix="answers-bench-"))
     keep.mkdir(parents=True, exist_ok=True)
-    video = make_video(keep)
+    video = make_video(keep, args.parts)
     data = Path(tempfile.mkdtemp(prefix="answers-bench-data-"))
-    port = free_port()
     env = {
         **os.environ,
         "VISIONSCOPE_DATA_DIR": str(data),
         "VISIONSCOPE_MODELS_DIR": str(keep / "models"),
         "VISIONSCOPE_LOG_LEVEL": "WARNING",
+        "VISIONSCOPE_ACCESS_TOKEN_MINUTES": "600",
         "VISIONSCOPE_RATE_LIMITS": json.dumps({"free": 10**9, "pro": 10**9, "enterprise": 10**9}),
     }
     cli = [sys.executable, "-m", "visionscope"]
     subprocess.run([*cli, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([*cli, "catalog", "load"], env=env, check=True, stdout=subprocess.DEVNULL)
-    server = subprocess.Popen(
-        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    with Server({**env, "VISIONSCOPE_LANGUAGE_MODEL": "off"}) as server:
+        session = asyncio.run(run(server.base, video, args.questions, args.clients, args.parts))
+    if args.model != "off":
+        with Server({**env, "VISIONSCOPE_LANGUAGE_MODEL": args.model}) as server:
+            asked = model_questions(args.model_questions, args.parts)
+            asyncio.run(run_model(server.base, session, asked, args.model))
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str
+    video_id: str
+
+
+async def up(http: httpx.AsyncClient) -> None:
+    for _ in range(600):
+        try:
+            if (await http.get("/healthz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.2)
+
+
+async def streamed(http: httpx.AsyncClient, conv: str, question: str) -> tuple[float, float, dict[str, Any]]:
+    """Seconds to the first piece of text and to the whole answer, and the answer."""
+    t0 = time.perf_counter()
+    first: float | None = None
+    final: dict[str, Any] = {}
+    event = ""
+    url = f"/v1/conversations/{conv}/messages?stream=true"
+    async with http.stream("POST", url, json={"content": question}) as reply:
+        reply.raise_for_status()
+        async for line in reply.aiter_lines():
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                if event == "delta" and first is None:
+                    first = time.perf_counter() - t0
+                elif event == "message":
+                    final = json.loads(line[5:])
+    total = time.perf_counter() - t0
+    return (total if first is None else first), total, final
+
+
+def report(label: str, firsts: list[float], totals: list[float]) -> None:
+    ms = 1000.0
+    print(
+        f"{label:<28} n={len(totals):4d}  first text p50 {percentile(firsts, 0.5) * ms:8.1f} ms"
+        f"  p95 {percentile(firsts, 0.95) * ms:8.1f} ms  |  whole answer p50 "
+        f"{percentile(totals, 0.5) * ms:8.1f} ms  p95 {percentile(totals, 0.95) * ms:8.1f} ms"
     )
-    try:
-        asyncio.run(run(f"http://127.0.0.1:{port}", video, args.questions, args.clients))
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
-async def run(base: str, video: Path, count: int, clients: int) -> None:
+async def new_conversation(http: httpx.AsyncClient, video_id: str) -> str:
+    made = await http.post("/v1/conversations", json={"video_id": video_id})
+    made.raise_for_status()
+    conversation_id: str = made.json()["id"]
+    return conversation_id
+
+
+async def run_model(base: str, session: Session, asked: list[str], model: str) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=600) as http:
+        await up(http)
+        http.headers["Authorization"] = f"Bearer {session.token}"
+        conv = await new_conversation(http, session.video_id)
+        t0 = time.perf_counter()
+        await streamed(http, conv, "What is this video about?")  # loads the model: not counted
+        print(f"\nmodel {model}: loaded and first answer in {time.perf_counter() - t0:.1f} s")
+        by_engine: dict[str, tuple[list[float], list[float]]] = {}
+        grounded: dict[str, int] = {}
+        for n, question in enumerate(asked):
+            if n % 5 == 0:
+                conv = await new_conversation(http, session.video_id)
+            first, total, final = await streamed(http, conv, question)
+            engine = str(final.get("engine"))
+            firsts, totals = by_engine.setdefault(engine, ([], []))
+            firsts.append(first)
+            totals.append(total)
+            grounded[engine] = grounded.get(engine, 0) + bool(final.get("grounded"))
+    for engine, (firsts, totals) in sorted(by_engine.items()):
+        report(f"{engine} ({grounded[engine]} grounded)", firsts, totals)
+
+
+async def run(base: str, video: Path, count: int, clients: int, parts: int) -> Session:
     limits = httpx.Limits(max_connections=clients + 2, max_keepalive_connections=clients + 2)
     async with httpx.AsyncClient(base_url=base, timeout=600, limits=limits) as http:
-        for _ in range(600):
-            try:
-                if (await http.get("/healthz")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
+        await up(http)
         email = f"bench-{time.time_ns()}@example.com"
         await http.post("/v1/auth/register", json={"email": email, "password": PASSWORD, "name": "Bench"})
         token = (await http.post("/v1/auth/token", data={"username": email, "password": PASSWORD})).json()
@@ -229,13 +339,10 @@ async def run(base: str, video: Path, count: int, clients: int) -> None:
         if state["status"] != "ready":
             raise SystemExit(f"the analysis did not finish: {state}")
         print(f"video: {state['duration']:.0f} s, analysed in {time.perf_counter() - started:.0f} s")
-        asked = questions(count)
+        asked = questions(count, parts)
 
         async def conversation() -> str:
-            made = await http.post("/v1/conversations", json={"video_id": uploaded["id"]})
-            made.raise_for_status()
-            conversation_id: str = made.json()["id"]
-            return conversation_id
+            return await new_conversation(http, uploaded["id"])
 
         answers: list[float] = []
         health: list[float] = []
@@ -272,6 +379,15 @@ async def run(base: str, video: Path, count: int, clients: int) -> None:
         await asyncio.gather(*(client() for _ in range(clients)))
         concurrent = count / (time.perf_counter() - t0)
 
+        firsts: list[float] = []
+        totals: list[float] = []
+        for n, question in enumerate(asked[:100]):
+            if n % 20 == 0:
+                conv = await conversation()
+            first, total, _ = await streamed(http, conv, question)
+            firsts.append(first)
+            totals.append(total)
+
     ms = 1000.0
     a50, a99 = percentile(answers, 0.5) * ms, percentile(answers, 0.99) * ms
     h50, h99 = percentile(health, 0.5) * ms, percentile(health, 0.99) * ms
@@ -282,6 +398,8 @@ async def run(base: str, video: Path, count: int, clients: int) -> None:
     print(f"healthz latency p50 {h50:8.1f} ms  p99 {h99:8.1f} ms")
     print(f"ratio answer/healthz: p50 {a50 / h50:.1f}x  p99 {a99 / h99:.1f}x")
     print(f"questions per second: {sequential:.1f} one at a time, {concurrent:.1f} with {clients} clients")
+    report("builtin alone, streamed", firsts, totals)
+    return Session(str(http.headers["Authorization"]).removeprefix("Bearer "), uploaded["id"])
 
 
 if __name__ == "__main__":
