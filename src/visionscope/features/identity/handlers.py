@@ -55,7 +55,7 @@ async def register_user(cmd: RegisterUser, *, uow: UnitOfWork, clock: Clock) -> 
         id=uuid.uuid4(),
         email=email,
         name=cmd.name.strip(),
-        password_hash=hash_password(cmd.password),
+        password_hash=await hash_password(cmd.password),
         created_at=now,
         updated_at=now,
     )
@@ -96,7 +96,7 @@ async def sign_in(
 ) -> TokenPair:
     user = await uow.session.scalar(select(User).where(User.email == normalise_email(cmd.email)))
     if (
-        not verify_password(user.password_hash if user else None, cmd.password)
+        not await verify_password(user.password_hash if user else None, cmd.password)
         or user is None
         or not user.is_active
     ):
