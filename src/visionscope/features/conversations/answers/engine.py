@@ -22,6 +22,7 @@ from .knowledge import TEXT, TRANSCRIPT, VIDEO, KnowledgeCache, Passage, Subject
 from .memory import Focus, Plan, Turn, plan
 from .questions import Channel, Form, read_question
 from .retrieval import Moment, WordMeanings, best_first, find_moments
+from .routing import asks_model
 from .search import SearchHit, search_videos
 from .timecodes import Anchor, marks_in
 from .verify import Verdict
@@ -31,24 +32,6 @@ from .writing import Draft, not_found
 log = logging.getLogger("visionscope.answers")
 
 TOPIC_FORMS = frozenset({Form.WHEN, Form.SAID_ABOUT, Form.LOOKUP, Form.EXISTS, Form.QUANTITY})
-#: Forms the built-in engine answers exactly from the analysis (counts, times, scenes, colours,
-#: summaries): when it answers one, the model is not asked.
-STRUCTURAL_FORMS = frozenset(
-    {
-        Form.AT_TIME,
-        Form.SCENE,
-        Form.SCENE_COUNT,
-        Form.DURATION,
-        Form.SPAN,
-        Form.COLOUR,
-        Form.SUMMARY,
-        Form.CHAPTERS,
-        Form.AFTER,
-        Form.BEFORE,
-        Form.ALL_TEXT,
-        Form.ALL_SPEECH,
-    }
-)
 BUILTIN, MODEL = "builtin", "llm"
 
 
@@ -210,18 +193,8 @@ def _pool(evidence: Evidence) -> tuple[Passage, ...]:
 
 
 def route(prepared: Prepared, builtin: Answer) -> bool:
-    """Whether the model is asked: not for small talk, nor for a structural question the built-in
-    engine answered, except "how long will it take?" about an earlier moment (the duration the
-    video states, not screen time)."""
-    question = prepared.plan.question
-    if not prepared.for_model or question.form is Form.SMALL_TALK:
-        return False
-    if question.form in STRUCTURAL_FORMS and builtin.grounded:
-        asks_stated_length = question.form in (Form.DURATION, Form.SPAN) and (
-            question.refers_back or prepared.plan.referent is not None
-        )
-        return asks_stated_length and question.time is None and question.scene is None
-    return True
+    """Whether the language model is asked (see `routing.asks_model`)."""
+    return asks_model(prepared.plan, builtin.grounded, bool(prepared.for_model))
 
 
 def _turn(prepared: Prepared, citations: Sequence[Citation], grounded: bool) -> Turn:

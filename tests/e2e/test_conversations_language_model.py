@@ -1,0 +1,55 @@
+"""Answers written by the packaged language model (Qwen2.5 1.5B, llama.cpp in this process),
+through HTTP on a video analysed for real: a question in other words than the video's is answered
+with a citation of the right moment, a follow-up resolves against the conversation, a question the
+video cannot answer is refused, and the answer streams as it is written. A few questions only:
+each takes seconds on a CPU."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import SampleVideo
+from tests.e2e.test_conversations import analysed, ask, conversation, events_of
+from visionscope.config import Settings
+from visionscope.runtime import EmbeddedRuntime
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"language_model": "qwen2.5-1.5b"})
+
+
+async def test_the_language_model_answers_in_other_words_follows_up_refuses_and_streams(
+    client: httpx.AsyncClient, runtime: EmbeddedRuntime, short_video: SampleVideo
+) -> None:
+    world = await analysed(client, runtime, short_video)
+    owner, video_id = world.owner, world.video["id"]
+    conv = await conversation(client, owner, video_id=video_id)
+
+    opening = (await ask(client, owner, conv, "When does the new Denver site open?")).json()
+    assert opening["grounded"] is True and opening["engine"] == "llm", opening
+    assert "September" in opening["content"]
+    cite = opening["citations"][0]
+    assert cite["video_id"] == video_id and cite["start"] < 5.0 and "Denver" in cite["quote"]
+
+    city = (await ask(client, owner, conv, "Which city is it in?")).json()  # "it": the new site
+    assert city["grounded"] is True and "Denver" in city["content"], city
+    assert all(c["start"] < 5.0 for c in city["citations"]), city
+
+    price = (await ask(client, owner, conv, "How much does the new warehouse cost?")).json()
+    assert price["grounded"] is False and price["citations"] == [], price
+
+    streamed = await client.post(
+        f"/v1/conversations/{conv}/messages?stream=true",
+        json={"content": "What protective gear is needed in the lab?"},
+        headers=owner.headers,
+    )
+    events = events_of(streamed.text)
+    kinds = [k for k, _ in events]
+    final = events[-1][1]
+    assert kinds[-1] == "message" and final["grounded"] is True, events
+    assert final["engine"] == "llm" and "glasses" in final["content"].lower(), events
+    assert all(5.0 <= c["start"] < 10.0 for c in final["citations"]), final
+    deltas = [d["content"] for k, d in events if k == "delta"]
+    assert len(deltas) >= 2 and "".join(deltas) == final["content"], events
