@@ -14,9 +14,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from visionscope.app import create_app
-from visionscope.bootstrap import Container, build_container, utc_clock
+from visionscope.bootstrap import Container, build_container
 from visionscope.building_blocks.db import create_engine, session_factory
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.clock import utc_clock
 from visionscope.config import Settings
 from visionscope.features.billing.catalog import LoadCatalog, load_catalog, read_catalog
 from visionscope.migrate import upgrade

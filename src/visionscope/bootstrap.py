@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -31,8 +31,9 @@ from visionscope.building_blocks.rate_limits import MemoryCounter, RateLimit, Re
 from visionscope.building_blocks.relay import Publisher, Relay
 from visionscope.building_blocks.storage import LocalStorage, Storage
 from visionscope.building_blocks.transport import RetryPolicy
-from visionscope.collaborators import Collaborators
+from visionscope.clock import utc_clock
 from visionscope.config import Settings
+from visionscope.dependencies import HandlerDeps
 from visionscope.features.analytics import wiring as analytics
 from visionscope.features.billing import events as billing_events
 from visionscope.features.billing import wiring as billing
@@ -42,8 +43,7 @@ from visionscope.features.conversations import public as conversations_public
 from visionscope.features.conversations import wiring as conversations
 from visionscope.features.identity import events as identity_events
 from visionscope.features.identity import wiring as identity
-from visionscope.features.identity.public import Authenticator
-from visionscope.features.identity.security import TokenIssuer
+from visionscope.features.identity.public import Authenticator, TokenIssuer
 from visionscope.features.notifications import events as notification_events
 from visionscope.features.notifications import wiring as notifications
 from visionscope.features.videos import events as video_events
@@ -70,10 +70,6 @@ CATALOG_EVENTS: tuple[type[Event], ...] = tuple(
 )
 
 
-def utc_clock() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class Container:
     """Everything one process needs, built from settings; nothing is built at import time."""
@@ -90,7 +86,7 @@ class Container:
     consumer: Consumer
     authenticator: Authenticator
     retry_policy: RetryPolicy
-    collaborators: Collaborators
+    deps: HandlerDeps
     storage: Storage
     redis: Any = None
     cache: CacheStore = field(default_factory=MemoryCache)
@@ -109,7 +105,7 @@ class Container:
             await self.read_engine.dispose()
 
 
-def message_handlers(c: Collaborators) -> dict[type, Handler]:
+def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
     table: dict[type, Handler] = {}
     for feature in FEATURES:
         for message_type, handler in feature.message_handlers(c).items():
@@ -119,7 +115,7 @@ def message_handlers(c: Collaborators) -> dict[type, Handler]:
     return table
 
 
-def event_subscriptions(c: Collaborators, mediator: Mediator) -> list[AnySubscription]:
+def event_subscriptions(c: HandlerDeps, mediator: Mediator) -> list[AnySubscription]:
     return [
         *videos.event_subscriptions(c, mediator),
         *identity.event_subscriptions(c),
@@ -173,7 +169,7 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
     invalidation = Invalidation(cache, metrics, {event: (CATALOG,) for event in CATALOG_EVENTS})
     issuer = TokenIssuer(settings.token_secret(), timedelta(minutes=settings.access_token_minutes))
     storage = LocalStorage(settings.storage_dir)
-    collaborators = Collaborators(
+    deps = HandlerDeps(
         settings=settings,
         clock=clock,
         issuer=issuer,
@@ -187,7 +183,7 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
         ScopeKind.CONVERSATION: conversations_public.workspace_of_conversation,
     }
     mediator = Mediator(
-        message_handlers(collaborators),
+        message_handlers(deps),
         [
             LoggingAndMetrics(metrics),
             Authorization(read_sessions, resolvers, workspaces_public.role_of),
@@ -202,7 +198,7 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
             Transaction(sessions, read_sessions, on_events_committed=wake.set, after_commit=invalidation),
         ],
     )
-    subscriptions = Subscriptions(event_subscriptions(collaborators, mediator))
+    subscriptions = Subscriptions(event_subscriptions(deps, mediator))
     event_types = EventTypes(ALL_EVENTS)
     consumer = Consumer(
         sessions, subscriptions, event_types, on_events_committed=wake.set, after_commit=invalidation
@@ -224,7 +220,7 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
         consumer=consumer,
         authenticator=authenticator,
         retry_policy=policy,
-        collaborators=collaborators,
+        deps=deps,
         storage=storage,
         redis=redis,
         cache=cache,

@@ -38,7 +38,7 @@ async def send_webhooks(container: Container, publisher: Publisher) -> int:
     return await send_due_deliveries(
         container.sessions,
         settings=container.settings,
-        clock=container.collaborators.clock,
+        clock=container.deps.clock,
         on_events_committed=container.outbox_wake.set,
     )
 

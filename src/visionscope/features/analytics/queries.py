@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from visionscope.building_blocks.errors import InvalidInput
 from visionscope.building_blocks.messages import Query, Role, in_workspace
 from visionscope.building_blocks.uow import UnitOfWork
-from visionscope.collaborators import Clock
+from visionscope.clock import Clock
 from visionscope.features.analytics.handlers import hour_of
 from visionscope.features.analytics.models import (
     WHOLE_ANALYSIS,

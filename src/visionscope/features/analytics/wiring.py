@@ -8,7 +8,7 @@ from visionscope.building_blocks.consumers import Subscription
 from visionscope.building_blocks.mediator import Handler, Mediator
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.wiring import bind
-from visionscope.collaborators import Collaborators
+from visionscope.dependencies import HandlerDeps
 from visionscope.features.analytics import handlers, queries
 from visionscope.features.analytics.sources import CreditValues
 from visionscope.features.billing.events import CreditsCaptured
@@ -17,7 +17,7 @@ from visionscope.features.videos.events import VideoAnalysed, VideoAnalysisFaile
 FIGURES = "analytics.figures"
 
 
-def message_handlers(c: Collaborators) -> dict[type, Handler]:
+def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
     return {
         queries.GetActivity: bind(queries.get_activity),
         queries.GetWorkspaceFigures: bind(queries.get_workspace_figures, clock=c.clock),
@@ -25,7 +25,7 @@ def message_handlers(c: Collaborators) -> dict[type, Handler]:
 
 
 def event_subscriptions(
-    c: Collaborators, mediator: Mediator, all_events: Iterable[type[Event]]
+    c: HandlerDeps, mediator: Mediator, all_events: Iterable[type[Event]]
 ) -> list[Subscription]:
     return [
         *(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,11 +15,10 @@ from sqlalchemy import select
 from visionscope.building_blocks.errors import InvalidInput
 from visionscope.building_blocks.messages import SYSTEM_ONLY, Command
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.clock import Clock
 from visionscope.features.billing import catalog_changes as changes
 from visionscope.features.billing.events import CatalogEntryAdded, CatalogLoaded
 from visionscope.features.billing.models import FeatureDefinition, PricingTier, TierFeature
-
-Clock = Callable[[], datetime]
 
 
 class FeatureSpec(BaseModel):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from visionscope.building_blocks.errors import Conflict, InvalidInput, NotFound
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.clock import Clock
 from visionscope.features.billing import metering, pools, settlement
 from visionscope.features.billing.commands import (
     CaptureCredits,
@@ -23,8 +23,6 @@ from visionscope.features.billing.metering import Metered
 from visionscope.features.billing.models import CreditPool, FeatureDefinition, LedgerEntry, UsageLog
 from visionscope.features.billing.offers import feature_by_key, not_in_tier
 from visionscope.features.billing.schemas import PurchaseRead, UsageRead
-
-Clock = Callable[[], datetime]
 
 
 def _metered(cmd: ReserveCredits | ChargeCredits) -> Metered:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.clock import Clock
 from visionscope.features.billing import accounts, grants, pools
 from visionscope.features.billing.accounts import Account, add_month
 from visionscope.features.billing.commands import RenewPeriods
 from visionscope.features.billing.events import PeriodRenewed, TierChanged
 from visionscope.features.billing.offers import features_by_id, offers_of, tier_by_id
 from visionscope.features.billing.tiers import pending_change, settle_change
-
-Clock = Callable[[], datetime]
 
 
 def next_period(account: Account, now: datetime) -> tuple[datetime, datetime]:

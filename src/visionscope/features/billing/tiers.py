@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from visionscope.building_blocks.errors import Conflict, InvalidInput, NotFound
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.clock import Clock
 from visionscope.features.billing import accounts, grants, pools
 from visionscope.features.billing.accounts import Account
 from visionscope.features.billing.commands import CancelTierChange, ChangeTier
@@ -19,8 +19,6 @@ from visionscope.features.billing.events import TierChangeCancelled, TierChanged
 from visionscope.features.billing.models import PricingTier, TierChange
 from visionscope.features.billing.offers import Tier, features_by_id, offers_of, tier_by_id, tier_by_key
 from visionscope.features.billing.schemas import PendingTierChangeRead, TierChangeRead
-
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from visionscope.building_blocks.consumers import Subscription
 from visionscope.building_blocks.mediator import Handler
 from visionscope.building_blocks.wiring import bind
-from visionscope.collaborators import Collaborators
+from visionscope.dependencies import HandlerDeps
 from visionscope.features.billing import catalog, commands, handlers, queries, renewal, reports, tiers
 
 
-def message_handlers(c: Collaborators) -> dict[type, Handler]:
+def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
     return {
         catalog.LoadCatalog: bind(catalog.load_catalog, clock=c.clock),
         commands.ReserveCredits: bind(handlers.reserve_credits, clock=c.clock),
@@ -29,5 +29,5 @@ def message_handlers(c: Collaborators) -> dict[type, Handler]:
     }
 
 
-def event_subscriptions(c: Collaborators) -> list[Subscription]:
+def event_subscriptions(c: HandlerDeps) -> list[Subscription]:
     return []

@@ -10,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import StringConstraints
@@ -20,11 +18,11 @@ from pydantic import StringConstraints
 from visionscope.building_blocks.errors import Conflict
 from visionscope.building_blocks.messages import Command, Role, in_workspace
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.clock import Clock
 from visionscope.features.billing.public import Metered, capture_credits, release_credits, reserve_credits
 from visionscope.features.conversations.context import CHAT
 from visionscope.features.conversations.events import QuestionAnswered
 
-Clock = Callable[[], datetime]
 Key = Annotated[str, StringConstraints(max_length=200)]
 Digest = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 REUSED = "This idempotency key was already used for a different request."

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from visionscope.building_blocks.errors import Conflict, NotFound
 from visionscope.building_blocks.storage import Storage
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.clock import Clock
 from visionscope.features.billing.public import Metered, charge_credits
 from visionscope.features.conversations.commands import (
     ChargeCompletion,
@@ -26,7 +26,6 @@ from visionscope.features.conversations.queries import citations_of, conversatio
 from visionscope.features.conversations.schemas import ConversationRead, MessageRead
 from visionscope.features.workspaces.public import workspace_of_project
 
-Clock = Callable[[], datetime]
 TITLE_CHARS = 200
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from visionscope.building_blocks.consumers import Subscription
 from visionscope.building_blocks.mediator import Handler
 from visionscope.building_blocks.wiring import bind
-from visionscope.collaborators import Collaborators
 from visionscope.config import Settings
+from visionscope.dependencies import HandlerDeps
 from visionscope.features.conversations import commands, completion_credits, context, handlers, queries
 from visionscope.features.conversations.answers.engine import AnswerEngine, EmbedderSource
 from visionscope.features.conversations.answers.knowledge import KnowledgeCache
 from visionscope.language_model.choice import answer_writer
 
 
-def message_handlers(c: Collaborators) -> dict[type, Handler]:
+def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
     clock = {"clock": c.clock}
     return {
         commands.StartVideoConversation: bind(handlers.start_video_conversation, storage=c.storage, **clock),
@@ -32,7 +32,7 @@ def message_handlers(c: Collaborators) -> dict[type, Handler]:
     }
 
 
-def event_subscriptions(c: Collaborators) -> list[Subscription]:
+def event_subscriptions(c: HandlerDeps) -> list[Subscription]:
     return []
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from visionscope.building_blocks.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from visionscope.building_blocks.messages import Role
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.clock import Clock
 from visionscope.features.identity.commands import (
     CreateApiKey,
     DeleteAccount,
@@ -38,8 +38,6 @@ from visionscope.features.identity.security import (
     verify_password,
 )
 from visionscope.features.workspaces.public import end_memberships, owned_workspaces, workspace_names
-
-Clock = Callable[[], datetime]
 
 
 def normalise_email(email: str) -> str:

@@ -14,7 +14,10 @@ from visionscope.building_blocks.messages import Actor, ApiKeyActor, Role, UserA
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.identity.events import ApiKeyRevoked
 from visionscope.features.identity.models import ApiKey, User
-from visionscope.features.identity.security import API_KEY_PREFIX, InvalidToken, TokenIssuer, digest
+from visionscope.features.identity.security import API_KEY_PREFIX, InvalidToken, digest
+from visionscope.features.identity.security import (
+    TokenIssuer as TokenIssuer,  # the composition root builds it
+)
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 MembershipCheck = Callable[[AsyncSession, uuid.UUID, uuid.UUID], Awaitable[Role | None]]

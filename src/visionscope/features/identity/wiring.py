@@ -5,11 +5,11 @@ from __future__ import annotations
 from visionscope.building_blocks.consumers import Subscription
 from visionscope.building_blocks.mediator import Handler
 from visionscope.building_blocks.wiring import bind
-from visionscope.collaborators import Collaborators
+from visionscope.dependencies import HandlerDeps
 from visionscope.features.identity import commands, handlers, queries
 
 
-def message_handlers(c: Collaborators) -> dict[type, Handler]:
+def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
     tokens = {"clock": c.clock, "issuer": c.issuer, "refresh_ttl": c.refresh_ttl}
     return {
         commands.RegisterUser: bind(handlers.register_user, clock=c.clock),
@@ -24,5 +24,5 @@ def message_handlers(c: Collaborators) -> dict[type, Handler]:
     }
 
 
-def event_subscriptions(c: Collaborators) -> list[Subscription]:
+def event_subscriptions(c: HandlerDeps) -> list[Subscription]:
     return []

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from visionscope import __version__
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.clock import Clock
 from visionscope.config import Settings
 from visionscope.features.notifications.destinations import (
     Resolver,
@@ -47,7 +48,6 @@ log = logging.getLogger("visionscope.notifications.webhooks")
 
 RESPONSE_BODY_LIMIT = 1000
 CONCURRENT_SENDS = 8
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import datetime
 
 from visionscope.building_blocks.errors import NotFound
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.clock import Clock
 from visionscope.config import Settings
 from visionscope.features.notifications.commands import (
     CreateWebhook,
@@ -37,8 +36,6 @@ from visionscope.features.notifications.schemas import (
     WebhookWithSecret,
 )
 from visionscope.features.notifications.signing import new_webhook_secret
-
-Clock = Callable[[], datetime]
 
 
 async def mark_notice_read(cmd: MarkNoticeRead, *, uow: UnitOfWork, clock: Clock) -> NoticeRead:

@@ -16,7 +16,7 @@ from visionscope.building_blocks.mediator import Handler
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.building_blocks.wiring import bind
-from visionscope.collaborators import Collaborators
+from visionscope.dependencies import HandlerDeps
 from visionscope.features.billing.events import CreditsLow, TierChanged
 from visionscope.features.notifications import commands, handlers, notices, queries, webhooks
 from visionscope.features.notifications.email import SmtpMailer, email_notice
@@ -69,7 +69,7 @@ def notice_subscriptions() -> list[Subscription]:
     ]
 
 
-def message_handlers(c: Collaborators) -> dict[type, Handler]:
+def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
     return {
         commands.MarkNoticeRead: bind(handlers.mark_notice_read, clock=c.clock),
         commands.CreateWebhook: bind(handlers.create_webhook, clock=c.clock, settings=c.settings),
@@ -82,7 +82,7 @@ def message_handlers(c: Collaborators) -> dict[type, Handler]:
     }
 
 
-def event_subscriptions(c: Collaborators) -> list[Subscription]:
+def event_subscriptions(c: HandlerDeps) -> list[Subscription]:
     mailer = SmtpMailer.from_settings(c.settings)
     return [
         *notice_subscriptions(),

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
 from visionscope.building_blocks.errors import Conflict, NotFound
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.clock import Clock
 from visionscope.features.videos import credits
 from visionscope.features.videos.commands import (
     CancelAnalysis,
@@ -29,8 +29,6 @@ from visionscope.features.videos.queries import video_read
 from visionscope.features.videos.schemas import VideoRead
 from visionscope.features.workspaces.events import ProjectDeleted, WorkspaceDeleted
 from visionscope.features.workspaces.public import workspace_of_project
-
-Clock = Callable[[], datetime]
 
 
 async def _video(uow: UnitOfWork, video_id: uuid.UUID) -> Video:

@@ -12,8 +12,8 @@ from visionscope.building_blocks.mediator import Handler, Mediator
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.building_blocks.wiring import bind
-from visionscope.collaborators import Collaborators
 from visionscope.config import Settings
+from visionscope.dependencies import HandlerDeps
 from visionscope.features.videos import commands, handlers, queries
 from visionscope.features.videos.events import VideoDeleted, VideoReanalysisRequested, VideoUploaded
 from visionscope.features.videos.results import video_key
@@ -21,7 +21,7 @@ from visionscope.features.videos.runner import AnalysisRunner
 from visionscope.features.workspaces.events import ProjectDeleted, WorkspaceDeleted
 
 
-def message_handlers(c: Collaborators) -> dict[type, Handler]:
+def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
     clock = {"clock": c.clock}
     return {
         commands.RegisterVideo: bind(handlers.register_video, **clock),
@@ -56,7 +56,7 @@ class AnalysisModels:
             return self._paths
 
 
-def event_subscriptions(c: Collaborators, mediator: Mediator) -> list[AnySubscription]:
+def event_subscriptions(c: HandlerDeps, mediator: Mediator) -> list[AnySubscription]:
     runner = AnalysisRunner(
         mediator=mediator,
         storage=c.storage,

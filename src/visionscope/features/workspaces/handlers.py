@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -11,6 +10,7 @@ from sqlalchemy import func, select, update
 from visionscope.building_blocks.errors import Conflict, InvalidInput, NotFound
 from visionscope.building_blocks.messages import Role
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.clock import Clock
 from visionscope.features.billing.public import (
     active_tier_id,
     add_month,
@@ -47,8 +47,6 @@ from visionscope.features.workspaces.events import (
 from visionscope.features.workspaces.models import Collaborator, Project, Workspace
 from visionscope.features.workspaces.queries import read_workspace
 from visionscope.features.workspaces.schemas import CollaboratorRead, ProjectRead, WorkspaceRead
-
-Clock = Callable[[], datetime]
 
 
 async def _workspace(uow: UnitOfWork, workspace_id: uuid.UUID) -> Workspace:

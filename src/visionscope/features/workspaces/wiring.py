@@ -5,11 +5,11 @@ from __future__ import annotations
 from visionscope.building_blocks.consumers import Subscription
 from visionscope.building_blocks.mediator import Handler
 from visionscope.building_blocks.wiring import bind
-from visionscope.collaborators import Collaborators
+from visionscope.dependencies import HandlerDeps
 from visionscope.features.workspaces import commands, handlers, queries
 
 
-def message_handlers(c: Collaborators) -> dict[type, Handler]:
+def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
     return {
         commands.CreateWorkspace: bind(handlers.create_workspace, clock=c.clock),
         commands.RenameWorkspace: bind(handlers.rename_workspace),
@@ -29,5 +29,5 @@ def message_handlers(c: Collaborators) -> dict[type, Handler]:
     }
 
 
-def event_subscriptions(c: Collaborators) -> list[Subscription]:
+def event_subscriptions(c: HandlerDeps) -> list[Subscription]:
     return []

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from tests.helpers import add_member, register, workspace
 from tests.receivers import WebhookReceiver, settle_until, wait_until
-from visionscope.bootstrap import Container, build_container, utc_clock
+from visionscope.bootstrap import Container, build_container
+from visionscope.clock import utc_clock
 from visionscope.config import Settings
 from visionscope.features.notifications.delivery import claim_due, send_due_deliveries
 from visionscope.features.notifications.models import WebhookAttempt, WebhookDelivery
