@@ -1,13 +1,9 @@
-"""Videos of known content for the evaluation: scene specs read and rendered with ffmpeg and espeak-ng.
+"""Rendering scenes that carry recordings: how real read speech is wrapped into a video.
 
-A spec has one scene a line, `duration|source|extra filter|text 1|text 2|boxed|sentence` (the
-format of the test videos in tests/media): an ffmpeg lavfi source (`color=c=0x1f3a93`,
-`testsrc2`, `smptehdbars`, ...), an optional extra filter, two lines of on-screen text, `1` to draw
-the text on a dark box, and one English sentence spoken (espeak-ng) from one second into the
-scene. Lines starting with `#` are comments. A scene may instead carry a recording (`audio`), whose
-known text is its `spoken` words: that is how real read speech is wrapped into a video.
-
-The same spec always gives the same scene times, texts and sentences (the ground truth).
+The spec videos of the evaluation are made by the repository's generator (tests/media/generate.py);
+it speaks each scene's sentence with espeak-ng. The read-speech video needs recordings instead, so
+its scenes are rendered here the same way (lavfi picture, two lines of DejaVu text, the sound from
+one second into the scene) with a `Truth` of the same shape: scenes with start, end, text and speech.
 """
 
 from __future__ import annotations
@@ -21,11 +17,6 @@ from pathlib import Path
 FONT_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 FONT_REGULAR = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 SPEECH_OFFSET = 1.0
-ALLOWED = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,")
-
-
-class SpecError(ValueError):
-    """A spec line that cannot be rendered."""
 
 
 @dataclass(frozen=True)
@@ -39,10 +30,6 @@ class Scene:
     sentence: str = ""
     audio: Path | None = None
 
-    @property
-    def spoken(self) -> str:
-        return self.sentence
-
 
 @dataclass
 class Truth:
@@ -54,33 +41,6 @@ class Truth:
     def span(self, index: int) -> tuple[float, float]:
         scene = self.scenes[index]
         return float(scene["start"]), float(scene["end"])  # type: ignore[arg-type]
-
-
-def parse_spec(text: str) -> list[Scene]:
-    scenes: list[Scene] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\n")
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("|")
-        if len(parts) != 7:
-            raise SpecError(f"line {number}: {len(parts)} fields, expected 7")
-        duration_text, source, extra, text1, text2, boxed, sentence = parts
-        try:
-            duration = float(duration_text)
-        except ValueError as err:
-            raise SpecError(f"line {number}: duration {duration_text!r} is not a number") from err
-        if duration <= 0 or not source:
-            raise SpecError(f"line {number}: needs a positive duration and a source")
-        for value in (text1, text2, sentence):
-            if set(value) - ALLOWED:
-                raise SpecError(f"line {number}: only letters, digits, spaces, '.' and ',' in {value!r}")
-        if boxed not in ("0", "1"):
-            raise SpecError(f"line {number}: boxed is 0 or 1, not {boxed!r}")
-        scenes.append(Scene(duration, source, extra, text1, text2, boxed == "1", sentence))
-    if not scenes:
-        raise SpecError("no scenes")
-    return scenes
 
 
 def _duration_of(path: Path) -> float:
@@ -144,7 +104,7 @@ def render(scenes: list[Scene], out: Path, *, width: int = 1280, height: int = 7
                 entry["speech"] = {
                     "start": round(said_start, 3),
                     "end": round(said_start + _duration_of(audio), 3),
-                    "text": scene.spoken,
+                    "text": scene.sentence,
                 }
                 inputs += ["-i", str(audio)]
                 n = len(inputs) // 2

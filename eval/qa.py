@@ -2,9 +2,10 @@
 
 A file is `{"video": name, "spec": "name.spec" | "source": "reading", "about": ..., "questions": [...]}`;
 a question is `{"id", "part": "tune" | "held_out", "kind", "q", "expect", "turns"?}` where `expect` is
-either `{"refuse": true}` or `{"facts": [[any of...], ...], "scenes": [indexes]?}`: every group of
-`facts` must be in the answer (one of its strings or numbers, however the number is written), and
-when `scenes` is given a citation must overlap one of those scenes. A `follow_up` has `turns`: the
+either `{"refuse": true}` or `{"facts": [[any of...], ...], "scenes": [indexes]}` (one or both): every
+group of `facts` must be in the answer (one of its strings or numbers, however the number is
+written), and when `scenes` is given a citation must overlap one of those scenes (a question asking
+"when" has scenes only). A `follow_up` has `turns`: the
 questions asked just before it in the same conversation.
 """
 
@@ -102,17 +103,10 @@ def _question(raw: object, video: str, where: str) -> Question:
     scenes = expect.get("scenes", [])
     if not isinstance(scenes, list) or not all(isinstance(s, int) and s >= 0 for s in scenes):
         raise QAError(f"{where}: scenes is a list of scene indexes")
-    return Question(
-        str(raw["id"]),
-        video,
-        part,
-        kind,
-        raw["q"],
-        False,
-        _facts(expect.get("facts"), where),
-        tuple(scenes),
-        tuple(turns),
-    )
+    if "facts" not in expect and not scenes:
+        raise QAError(f"{where}: an answer needs facts, scenes or both")
+    facts = _facts(expect["facts"], where) if "facts" in expect else ()
+    return Question(str(raw["id"]), video, part, kind, raw["q"], False, facts, tuple(scenes), tuple(turns))
 
 
 def load_file(path: Path) -> VideoSet:

@@ -42,10 +42,10 @@ READINGS: list[tuple[str, str, str, str]] = [
     ),
     (LIBRIVOX.format("0930"), "color=c=0x145a32", "", "he might even have been made amiable himself"),
     ("cards/001.wav", "color=c=0x7b241c", "Calling The Cards", "ten of clubs"),
-    ("cards/002.wav", "color=c=0x7b241c", "", "four queen of clubs"),
-    ("cards/003.wav", "color=c=0x7b241c", "", "seven of clubs"),
-    ("cards/004.wav", "color=c=0x7b241c", "", "five five"),
-    ("cards/005.wav", "color=c=0x7b241c", "", "eight of spades four of clubs seven of hearts"),
+    ("cards/002.wav", "color=c=0x1a5276", "", "four queen of clubs"),
+    ("cards/003.wav", "color=c=0x7d6608", "", "seven of clubs"),
+    ("cards/004.wav", "color=c=0x0e6251", "", "five five"),
+    ("cards/005.wav", "color=c=0x5b2c6f", "", "eight of spades four of clubs seven of hearts"),
     ("goforward.raw", "color=c=0x515a5a", "Robot Commands", "go forward ten meters"),
 ]
 
