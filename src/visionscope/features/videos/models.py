@@ -16,7 +16,6 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ColumnElement,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from visionscope.building_blocks.db import Base, IdMixin, TimestampMixin
+from visionscope.building_blocks.db import Base, IdMixin, TimestampMixin, stored_as_value
 from visionscope.building_blocks.errors import Conflict
 from visionscope.building_blocks.uow import RecordsEvents
 from visionscope.features.videos.events import (
@@ -66,17 +65,6 @@ class VideoStage(enum.StrEnum):
     DONE = "done"
 
 
-def _stored_as_value(kind: type[enum.StrEnum], length: int) -> Enum:
-    """A string column holding the enum's values (no database enum type, no extra constraint)."""
-    return Enum(
-        kind,
-        native_enum=False,
-        create_constraint=False,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-    )
-
-
 class Video(IdMixin, TimestampMixin, RecordsEvents, Base):
     __tablename__ = "videos"
 
@@ -87,8 +75,8 @@ class Video(IdMixin, TimestampMixin, RecordsEvents, Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     has_subtitles: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[VideoStatus] = mapped_column(_stored_as_value(VideoStatus, 12), default=VideoStatus.QUEUED)
-    stage: Mapped[VideoStage | None] = mapped_column(_stored_as_value(VideoStage, 20))
+    status: Mapped[VideoStatus] = mapped_column(stored_as_value(VideoStatus, 12), default=VideoStatus.QUEUED)
+    stage: Mapped[VideoStage | None] = mapped_column(stored_as_value(VideoStage, 20))
     progress: Mapped[float] = mapped_column(default=0.0)
     eta_seconds: Mapped[float | None]
     error: Mapped[str | None] = mapped_column(Text)
