@@ -119,6 +119,11 @@ class Settings(BaseSettings):
         return self.data_dir / "media"
 
     @property
+    def model_dir(self) -> Path:
+        """Where models are assembled: ``models_dir``, or ``data_dir/models`` when unset."""
+        return self.models_dir or self.data_dir / "models"
+
+    @property
     def database(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{(self.data_dir / 'visionscope.db').resolve()}"
 

@@ -47,7 +47,7 @@ def answer_writer(settings: Settings, *, warm_up: bool = True) -> Writer | None:
         return None
     model = local_model(
         settings.language_model,
-        settings.models_dir or settings.data_dir / "models",
+        settings.model_dir,
         settings.language_model_threads,
     )
     if warm_up:

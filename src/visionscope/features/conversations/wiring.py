@@ -38,5 +38,5 @@ def event_subscriptions(c: HandlerDeps) -> list[Subscription]:
 
 def answer_engine(settings: Settings) -> AnswerEngine:
     """One engine per process: the embedder, loaded videos and the language model are shared."""
-    embedder = EmbedderSource(settings.models_dir or settings.data_dir / "models")
+    embedder = EmbedderSource(settings.model_dir)
     return AnswerEngine(KnowledgeCache(embedder), embedder, answer_writer(settings))

@@ -51,7 +51,7 @@ class AnalysisModels:
     def __call__(self) -> ModelPaths:
         with self._lock:
             if self._paths is None:
-                cache = self._settings.models_dir or self._settings.data_dir / "models"
+                cache = self._settings.model_dir
                 self._paths = check_models(cache, whisper_override=self._settings.whisper_model_dir)
             return self._paths
 
