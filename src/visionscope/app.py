@@ -11,12 +11,15 @@ from visionscope import __version__
 from visionscope.bootstrap import Container, build_container
 from visionscope.building_blocks.middleware import RequestMiddleware
 from visionscope.building_blocks.problems import install_problem_handlers
+from visionscope.building_blocks.rate_limits import MemoryAttempts, RedisAttempts, Throttle
 from visionscope.config import Settings
 from visionscope.features.analytics.api import router as analytics_router
 from visionscope.features.billing.api import router as billing_router
 from visionscope.features.conversations.api import router as conversations_router
 from visionscope.features.conversations.completions_api import router as completions_router
 from visionscope.features.identity.api import router as identity_router
+from visionscope.features.identity.security import set_hash_threads
+from visionscope.features.identity.throttling import SignInThrottle
 from visionscope.features.notifications.api import router as notifications_router
 from visionscope.features.videos.api import router as videos_router
 from visionscope.features.workspaces.api import router as workspaces_router
@@ -52,6 +55,10 @@ def create_app(settings: Settings, container: Container | None = None, *, embedd
     app.state.container = built
     app.state.mediator = built.mediator
     app.state.authenticator = built.authenticator
+    set_hash_threads(settings.password_hash_threads)
+    attempts = RedisAttempts(built.redis) if built.redis is not None else MemoryAttempts()
+    throttle = Throttle(attempts, max_delay=settings.throttle_max_delay_seconds)
+    app.state.sign_in_throttle = SignInThrottle.from_settings(throttle, settings)
     install_problem_handlers(app)
     app.add_middleware(RequestMiddleware, metrics=built.metrics, max_body=settings.max_json_body_bytes)
     for router in (operations_router, identity_router, workspaces_router, billing_router, analytics_router):

@@ -74,6 +74,15 @@ def csrf_token_matches(request: Request, given: str | None) -> bool:
     return bool(expected and given) and secrets.compare_digest(expected.encode(), (given or "").encode())
 
 
+def client_address(request: Request) -> str:
+    """The client's address (behind a proxy: as the proxy reports it, with --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
+
+
+def get_sign_in_throttle(request: Request) -> Any:
+    return request.app.state.sign_in_throttle
+
+
 def request_id_of(request: Request) -> str:
     given = request.headers.get("X-Request-ID", "")
     return given if _REQUEST_ID.match(given) else uuid.uuid4().hex

@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from visionscope.building_blocks.errors import DomainError, Forbidden, Unauthenticated
 from visionscope.building_blocks.mediator import Context, Mediator
 from visionscope.building_blocks.problems import problem_response
-from visionscope.building_blocks.web import CSRF_HEADER, request_id_of
+from visionscope.building_blocks.web import CSRF_HEADER, client_address, request_id_of
 from visionscope.features.identity.commands import RefreshSession, RegisterUser, SignIn, SignOut
 from visionscope.features.identity.schemas import TokenPair
+from visionscope.features.identity.throttling import SignInThrottle
 from visionscope.web import session
 from visionscope.web.assets import asset_response
 from visionscope.web.render import alert, fragment, page
@@ -35,6 +36,11 @@ def _mediator(request: Request) -> Mediator:
 def _context(request: Request) -> Context:
     request_id = getattr(request.state, "request_id", None) or request_id_of(request)
     return Context(actor=None, request_id=request_id)
+
+
+def _throttle(request: Request) -> SignInThrottle:
+    throttle: SignInThrottle = request.app.state.sign_in_throttle
+    return throttle
 
 
 def _refresh_seconds(request: Request) -> int:
@@ -123,8 +129,12 @@ async def sign_in(request: Request) -> Response:
             next=target,
         )
     try:
-        tokens = await _mediator(request).send(
-            SignIn(email=email, password=_text(form, "password")), _context(request)
+        tokens = await _throttle(request).sign_in(
+            _mediator(request),
+            _context(request),
+            email=email,
+            password=_text(form, "password"),
+            address=client_address(request),
         )
     except DomainError as err:
         message = "Wrong email or password." if isinstance(err, Unauthenticated) else err.detail
@@ -155,7 +165,8 @@ async def sign_up(request: Request) -> Response:
         )
     mediator, ctx = _mediator(request), _context(request)
     try:
-        await mediator.send(RegisterUser(email=email, password=password, name=name), ctx)
+        command = RegisterUser(email=email, password=password, name=name)
+        await _throttle(request).register(mediator, ctx, command, address=client_address(request))
         tokens = await mediator.send(SignIn(email=email, password=password), _context(request))
     except DomainError as err:
         return _form_page(

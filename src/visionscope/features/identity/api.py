@@ -5,19 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from visionscope.building_blocks.errors import Forbidden
 from visionscope.building_blocks.messages import Role, UserActor, acting_user
-from visionscope.building_blocks.web import ContextDep, MediatorDep
+from visionscope.building_blocks.web import ContextDep, MediatorDep, client_address, get_sign_in_throttle
 from visionscope.features.identity.commands import (
     CreateApiKey,
     DeleteAccount,
     RefreshSession,
     RegisterUser,
     RevokeApiKey,
-    SignIn,
     SignOut,
 )
 from visionscope.features.identity.queries import GetMe, ListApiKeys
@@ -30,20 +29,34 @@ from visionscope.features.identity.schemas import (
     UserCreate,
     UserRead,
 )
+from visionscope.features.identity.throttling import SignInThrottle
 
 router = APIRouter(prefix="/v1", tags=["identity"])
 
 
-@router.post("/auth/register", status_code=status.HTTP_201_CREATED)
-async def register(body: UserCreate, mediator: MediatorDep, ctx: ContextDep) -> UserRead:
-    return await mediator.send(RegisterUser(email=body.email, password=body.password, name=body.name), ctx)
+ThrottleDep = Annotated[SignInThrottle, Depends(get_sign_in_throttle)]
+THROTTLED = {429: {"description": "Too many attempts from this account or address; see Retry-After."}}
 
 
-@router.post("/auth/token")
+@router.post("/auth/register", status_code=status.HTTP_201_CREATED, responses=THROTTLED)
+async def register(
+    request: Request, body: UserCreate, mediator: MediatorDep, ctx: ContextDep, throttle: ThrottleDep
+) -> UserRead:
+    command = RegisterUser(email=body.email, password=body.password, name=body.name)
+    return await throttle.register(mediator, ctx, command, address=client_address(request))
+
+
+@router.post("/auth/token", responses=THROTTLED)
 async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], mediator: MediatorDep, ctx: ContextDep
+    request: Request,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    mediator: MediatorDep,
+    ctx: ContextDep,
+    throttle: ThrottleDep,
 ) -> TokenPair:
-    return await mediator.send(SignIn(email=form.username, password=form.password), ctx)
+    return await throttle.sign_in(
+        mediator, ctx, email=form.username, password=form.password, address=client_address(request)
+    )
 
 
 @router.post("/auth/refresh")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,16 +19,34 @@ _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 _DUMMY_HASH = _hasher.hash("a password nobody has")
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+# argon2 takes tens of milliseconds of CPU and memory on purpose: it runs in a few threads (the
+# library releases the GIL), never on the event loop, and no more of them at once than there are.
+_HASH_THREAD_PREFIX = "password-hash"
+_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix=_HASH_THREAD_PREFIX)
 
 
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """Constant work whether or not the user exists (a missing user checks a dummy hash)."""
+def set_hash_threads(threads: int) -> None:
+    """How many passwords are hashed or checked at once (others wait their turn)."""
+    global _pool
+    if threads != _pool._max_workers:
+        old, _pool = _pool, ThreadPoolExecutor(max_workers=threads, thread_name_prefix=_HASH_THREAD_PREFIX)
+        old.shutdown(wait=False)
+
+
+def _check(password_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.get_running_loop().run_in_executor(_pool, _hasher.hash, password)
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant work whether or not the user exists (a missing user checks a dummy hash)."""
+    return await asyncio.get_running_loop().run_in_executor(_pool, _check, password_hash, password)
 
 
 def new_secret(prefix: str = "") -> str:
