@@ -31,7 +31,7 @@ class ModelUnavailable(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class RuntimeSettings:
-    context_tokens: int = 4096
+    context_tokens: int = 2048
     threads: int = 0
     """0: one per core this process may use."""
     max_tokens: int = 160
