@@ -238,7 +238,7 @@ def make_video(
         joined, joined_length = "v0", scenes[0].duration
         for i, scene in enumerate(scenes[1:], 1):
             if scene.transition == "cut":
-                graph.append(f"[{joined}][v{i}]concat=n=2:v=1:a=0[j{i}]")
+                graph.append(f"[{joined}][v{i}]concat=n=2:v=1:a=0,settb=1/{fps}[j{i}]")
             else:
                 offset = joined_length - scene.span
                 graph.append(

@@ -21,7 +21,11 @@ class Keyframe:
 
 @dataclass(frozen=True, slots=True)
 class Scene:
-    """A shot: the span between two cuts, with its pictures and visual stats."""
+    """A shot: the span between two boundaries, with its pictures and visual stats.
+
+    `transition` is how the shot begins: "start" (the first), "cut", "dissolve", "fade" (through
+    black) or "wipe"; a gradual one spans `transition_start`..`transition_end` around `start`.
+    """
 
     index: int
     start: float
@@ -33,6 +37,9 @@ class Scene:
     colors: tuple[ColorShare, ...]
     brightness: float
     motion: float
+    transition: str = "cut"
+    transition_start: float = 0.0
+    transition_end: float = 0.0
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Scene:
@@ -47,6 +54,9 @@ class Scene:
             colors=tuple(ColorShare(**c) for c in d["colors"]),
             brightness=float(d["brightness"]),
             motion=float(d["motion"]),
+            transition=str(d.get("transition", "start" if int(d["index"]) == 0 else "cut")),
+            transition_start=float(d.get("transition_start", d["start"])),
+            transition_end=float(d.get("transition_end", d["start"])),
         )
 
 

@@ -8,6 +8,7 @@ converted for the few frames that become keyframes and sprite tiles.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from PIL import Image
 from .errors import MediaRejected
 from .probe import MediaInfo
 from .results import Keyframe, ScanResult, Scene
-from .shots import CutDetector, CutParams
+from .shots import Boundary, ShotDetector, ShotParams
 from .sprite import SpriteMaker, even
 from .visual import I16, U8, brightness_level, dominant_colors, motion_level
 
@@ -55,7 +56,7 @@ class ScanOptions:
     of a typical H.264 file, and nearly half the decoding work. Cut times then fall on the next
     decoded frame (within 2-3 frames; encoders put an I-frame at a cut anyway); turn it off for
     frame-exact cuts."""
-    cuts: CutParams = field(default_factory=CutParams)
+    shots: ShotParams = field(default_factory=ShotParams)
     keyframe_max_side: int = 1280
     thumbnail_width: int = 320
     jpeg_quality: int = 88
@@ -81,6 +82,7 @@ class _SceneAcc:
 
     index: int
     start: float
+    transition: Boundary | None = None
     frames: int = 0
     motion_sum: float = 0.0
     motion_n: int = 0
@@ -176,10 +178,11 @@ class _Scanner:
         self.opts = opts
         self.writer = _Writer(out_dir, opts, on_scene)
         self.sprite = SpriteMaker(info, opts.sprite_tile_width, opts.sprite_columns, opts.sprite_max_tiles)
-        self.detector = CutDetector(opts.cuts)
+        self.detector = ShotDetector(opts.shots)
         self.scenes: list[Scene] = []
         self.acc: _SceneAcc | None = None
-        self.pending: list[tuple[_Frame, float]] = []
+        self.pending: deque[tuple[_Frame, float]] = deque()
+        self.taken = 0  # boundaries of the detector already started
         self.bt709 = info.height >= 720
         self.full_range = False
         self.rotation = 0
@@ -193,24 +196,31 @@ class _Scanner:
             self.bt709 = False
         self.rotation = round(frame.rotation or 0) % 360
 
-    def push(self, rec: _Frame, score: float, dy: float) -> None:
+    def push(self, rec: _Frame, dy: float) -> None:
         self.pending.append((rec, dy))
-        for is_cut in self.detector.push(rec.time, score):
-            self._commit(is_cut)
+        self.detector.push(rec.time, rec.grid)
+        horizon = self.detector.horizon
+        while self.pending and self.pending[0][0].time < horizon:
+            self._commit(*self.pending.popleft())
 
     def finish(self, end_time: float) -> None:
-        for is_cut in self.detector.finish():
-            self._commit(is_cut)
+        self.detector.finish(end_time)
+        while self.pending:
+            self._commit(*self.pending.popleft())
         if self.acc is not None:
             self._close(self.acc, end_time)
 
-    def _commit(self, is_cut: bool) -> None:
-        rec, dy = self.pending.pop(0)
+    def _commit(self, rec: _Frame, dy: float) -> None:
+        found = self.detector.boundaries
+        boundary: Boundary | None = None
+        while self.taken < len(found) and found[self.taken].time <= rec.time:
+            boundary = found[self.taken]
+            self.taken += 1
         if self.acc is None:
             self.acc = _SceneAcc(index=0, start=0.0)
-        elif is_cut:
+        elif boundary is not None:
             self._close(self.acc, rec.time)
-            self.acc = _SceneAcc(index=self.acc.index + 1, start=rec.time)
+            self.acc = _SceneAcc(index=self.acc.index + 1, start=rec.time, transition=boundary)
         self.acc.add(rec, dy, self.opts.ladder_size)
         self.sprite.offer(rec.time, rec.frame)
 
@@ -253,17 +263,19 @@ class _Scanner:
             ),
             brightness=brightness_level(luma, full_range=self.full_range),
             motion=motion_level(acc.motion_sum / acc.motion_n if acc.motion_n else 0.0),
+            transition=acc.transition.kind if acc.transition is not None else "start",
+            transition_start=round(acc.transition.start, 3) if acc.transition is not None else 0.0,
+            transition_end=round(acc.transition.end, 3) if acc.transition is not None else 0.0,
         )
         self.scenes.append(scene)
         self.writer.submit(scene, images)
 
 
-def _difference(grid: I16, prev: I16 | None) -> tuple[float, float]:
-    """(cut score, mean absolute luma change) between two frames' grids; luma counts double."""
+def _luma_change(grid: I16, prev: I16 | None) -> float:
+    """Mean absolute luma change between two frames' grids."""
     if prev is None or prev.shape != grid.shape:
-        return 0.0, 0.0
-    sums = np.abs(grid - prev).reshape(3, -1).sum(axis=1) / grid[0].size
-    return float(2.0 * sums[0] + sums[1] + sums[2]) / 2.0, float(sums[0])
+        return 0.0
+    return float(np.abs(grid[0] - prev[0]).mean())
 
 
 def _open_video(
@@ -322,10 +334,10 @@ def scan_video(
                 if count == 0:
                     scanner.first_frame(frame)
                 rec = _Frame(time, frame, _grid(frame, opts.grid_width))
-                score, dy = _difference(rec.grid, prev.grid if prev is not None else None)
+                dy = _luma_change(rec.grid, prev.grid if prev is not None else None)
                 if prev is not None:  # motion per frame interval, also across skipped frames
                     dy /= max(1, round((time - prev.time) * fps))
-                scanner.push(rec, score, dy)
+                scanner.push(rec, dy)
                 prev = rec
                 count += 1
                 last_time = time
@@ -357,25 +369,25 @@ def scan_video(
 def detect_shots(
     path: str | Path,
     *,
-    params: CutParams | None = None,
+    params: ShotParams | None = None,
     grid_width: int = 160,
     skip_nonref_frames: bool = True,
-) -> list[float]:
-    """Cut times only (no pictures, no stats): the same decode and detector as `scan_video`."""
+) -> list[Boundary]:
+    """Shot boundaries only (no pictures, no stats): the same decode and detector as `scan_video`."""
     container, stream = _open_video(Path(path), skip_nonref_frames)
-    detector = CutDetector(params)
-    prev: I16 | None = None
+    detector = ShotDetector(params)
     fps = float(stream.average_rate or 25)
     count = 0
+    last = 0.0
     try:
         for frame in container.decode(stream):
             t = frame.time
-            grid = _grid(frame, grid_width)
-            score = _difference(grid, prev)[0]
-            detector.push(float(t) if t is not None else count / fps, score)
-            prev = grid
+            time = float(t) if t is not None else count / fps
+            time = max(time, last + 1e-3) if count else time
+            detector.push(time, _grid(frame, grid_width))
+            last = time
             count += 1
     finally:
         container.close()
-    detector.finish()
-    return detector.cuts
+    detector.finish(last + 1.0 / fps)
+    return detector.boundaries

@@ -1,83 +1,446 @@
-"""Adaptive hard-cut detection on frame-difference scores.
+"""Shot boundaries and their kind: hard cuts, dissolves, fades through black and wipes.
 
-A frame is a cut when its difference to the previous frame is both large in absolute terms
-and several times the average difference of the frames around it. The second condition is
-what a fixed threshold lacks: busy footage (noise, camera motion) has large differences on
-every frame and gives no cut, while a quiet scene's small change is still noticed.
+The detector is fed each decoded frame's small YUV grid in order and finds:
+
+- **cuts**: a frame whose difference to the previous one is large and several times the
+  difference of the frames around it; or, in busy footage where every frame differs, at least
+  twice that and with a colour histogram that jumps several times more than around it;
+- **dissolves**: two frames about half a second (and one second) either side of a frame differ
+  a lot, no single frame in between carries that change, and the frame in the middle is close
+  to the mean of the two (a mix of both pictures): motion gives no such mean;
+- **wipes**: the same, but each sample of the middle frame equals one side or the other;
+- **fades through black**: a short run of dark, flat frames between two lit shots.
+
+Each gradual transition is one boundary, at its middle, with its span. Boundaries closer than
+`merge_seconds` are one (a fade beats a cut, a cut beats a gradual one) and a scene is never
+shorter than `min_scene_seconds` (flashes and a video's first frames are not scenes).
+Decisions lag the decoded frames by about two seconds; `horizon` says up to when they are final.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+I16 = npt.NDArray[np.int16]
+F32 = npt.NDArray[np.float32]
+#: Luma counts double in every difference (chroma still separates equally bright colours).
+_WEIGHTS = np.array([1.0, 0.5, 0.5], dtype=np.float32).reshape(3, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
-class CutParams:
-    """Parameters of the adaptive detector."""
+class ShotParams:
+    """Parameters of the shot boundary detector."""
 
     ratio: float = 3.0
-    """A cut's score must be at least this many times the mean score of its neighbours."""
+    """A cut's difference must be at least this many times the mean difference of its neighbours..."""
     min_score: float = 8.0
-    """A cut's score (mean absolute YUV difference, 0..255) must be at least this."""
+    """...and at least this (mean absolute YUV difference, 0..255)."""
     window: int = 2
     """Neighbours on each side taken into the mean."""
-    min_scene_seconds: float = 0.5
-    """No second cut within this time after a cut."""
+    busy_ratio: float = 2.0
+    """In busy footage a cut may have only this ratio, if its colour histogram jumps too:"""
+    hist_ratio: float = 3.0
+    """...its histogram change this many times the mean of its neighbours', and at least `min_hist`."""
+    min_hist: float = 0.15
+    gradual_windows: tuple[float, ...] = (0.5, 1.0)
+    """Seconds either side of a frame compared for gradual transitions."""
+    min_gradual: float = 25.0
+    """The two sides of a gradual transition differ by at least this."""
+    middle_share: float = 0.25
+    """The middle frame differs from each side by at least this share of the change."""
+    max_cut_share: float = 0.5
+    """No frame-to-frame difference in between may be this share of the whole change (that is a cut)."""
+    dissolve_residual: float = 0.3
+    """The middle frame is within this share of the change from the mean of the sides: a dissolve."""
+    wipe_residual: float = 0.2
+    """Each sample of the middle frame is within this share of one side: a wipe..."""
+    wipe_balance: float = 0.15
+    """...with at least this share of the picture on each side."""
+    max_transition_seconds: float = 3.5
+    """Longer runs of gradual change are motion (pans, moving backgrounds), not a transition."""
+    dark_luma: float = 30.0
+    dark_spread: float = 8.0
+    """A frame is black when its mean luma is under `dark_luma` and its deviation under `dark_spread`."""
+    max_black_seconds: float = 4.0
+    """Longer black runs are not a fade between two shots."""
+    fade_reach_seconds: float = 1.5
+    """How far a fade's span is followed out from its black frames."""
+    merge_seconds: float = 0.6
+    min_scene_seconds: float = 0.25
 
 
-class CutDetector:
-    """Feed frames' (time, score) pairs in order; collects decided frames as cuts or not.
+@dataclass(frozen=True, slots=True)
+class Boundary:
+    """The start of a shot: `time` is its first frame; a gradual transition spans `start`..`end`."""
 
-    A decision on a frame needs `window` frames after it, so `push` returns the decision
-    on the frame `window` places back (or nothing yet) and `finish` returns the rest.
-    """
-
-    def __init__(self, params: CutParams | None = None) -> None:
-        self.params = params or CutParams()
-        self._past: deque[float] = deque(maxlen=self.params.window)
-        self._pending: deque[tuple[float, float]] = deque()
-        self._last_cut = float("-inf")
-        self._decided = 0
-        self.cuts: list[float] = []
-
-    def push(self, time: float, score: float) -> list[bool]:
-        """Add the next frame; return decisions (True = cut before that frame) now possible."""
-        self._pending.append((time, score))
-        if len(self._pending) <= self.params.window:
-            return []
-        return [self._decide_next()]
-
-    def finish(self) -> list[bool]:
-        """Decide the frames still waiting for neighbours."""
-        out: list[bool] = []
-        while self._pending:
-            out.append(self._decide_next())
-        return out
-
-    def _decide_next(self) -> bool:
-        time, score = self._pending.popleft()
-        future = [s for _, s in list(self._pending)[: self.params.window]]
-        neighbours = list(self._past) + future
-        self._past.append(score)
-        first = self._decided == 0
-        self._decided += 1
-        if first or score < self.params.min_score:
-            return False
-        mean = sum(neighbours) / len(neighbours) if neighbours else 0.0
-        if score < self.params.ratio * mean:
-            return False
-        if time - self._last_cut < self.params.min_scene_seconds:
-            return False
-        self._last_cut = time
-        self.cuts.append(time)
-        return True
+    time: float
+    kind: str
+    start: float
+    end: float
+    strength: float = 0.0
 
 
-def detect_cuts(samples: list[tuple[float, float]], params: CutParams | None = None) -> list[float]:
-    """Cut times of a whole sequence of (time, score) pairs."""
-    detector = CutDetector(params)
-    for time, score in samples:
-        detector.push(time, score)
-    detector.finish()
-    return detector.cuts
+@dataclass(slots=True)
+class _Frame:
+    time: float
+    grid: I16
+    small: F32
+    score: float
+    hist: F32
+    hist_change: float
+    luma: float
+    dark: bool
+
+
+_PRIORITY = {"fade": 4, "cut": 2, "dissolve": 1, "wipe": 1}
+
+
+def _histogram(grid: I16) -> F32:
+    size = grid[0].size
+    parts = [
+        np.bincount(np.clip(grid[0], 0, 255).ravel() >> 4, minlength=16),
+        np.bincount(np.clip(grid[1], 0, 255).ravel() >> 5, minlength=8),
+        np.bincount(np.clip(grid[2], 0, 255).ravel() >> 5, minlength=8),
+    ]
+    hist: F32 = (np.concatenate(parts) / size).astype(np.float32)
+    return hist
+
+
+def frame_difference(grid: I16, prev: I16 | None) -> float:
+    """Mean absolute difference of two grids, luma counting double (0..255)."""
+    if prev is None or prev.shape != grid.shape:
+        return 0.0
+    sums = np.abs(grid - prev).reshape(3, -1).sum(axis=1) / grid[0].size
+    return float(2.0 * sums[0] + sums[1] + sums[2]) / 2.0
+
+
+class ShotDetector:
+    """Feed (time, grid) in order with `push`, then `finish`; read `boundaries` (final up to `horizon`)."""
+
+    def __init__(self, params: ShotParams | None = None) -> None:
+        self.p = params or ShotParams()
+        self._frames: list[_Frame] = []
+        self._base = 0  # absolute index of _frames[0]
+        self._next_cut = 1
+        self._next_gradual = 0
+        self._run: list[tuple[int, float, str, float]] = []
+        self._run_gap = 0
+        self._black_from: int | None = None
+        self._lit_seen = False
+        self._fades: list[tuple[int, int]] = []  # black runs waiting for the frames after them
+        self._proposed: list[Boundary] = []
+        self._last = 0.0
+        self._ended = False
+        self.boundaries: list[Boundary] = []
+
+    # -- feeding -----------------------------------------------------------------------------
+
+    def push(self, time: float, grid: I16) -> None:
+        prev = self._frames[-1] if self._frames else None
+        score = frame_difference(grid, prev.grid if prev is not None else None)
+        hist = _histogram(grid)
+        change = 0.5 * float(np.abs(hist - prev.hist).sum()) if prev is not None else 0.0
+        luma = float(grid[0].mean())
+        dark = luma < self.p.dark_luma and float(grid[0].std()) < self.p.dark_spread
+        small = (grid[:, ::2, ::2].astype(np.float32) * _WEIGHTS).astype(np.float32)
+        self._frames.append(_Frame(time, grid, small, score, hist, change, luma, dark))
+        self._track_black(len(self._frames) - 1 + self._base)
+        self._advance()
+
+    def finish(self, end_time: float) -> None:
+        self._ended = True
+        self._advance()
+        if self._black_from is not None:
+            self._black_from = None  # black to the end: no shot after it
+        self._close_run()
+        self._settle(end_time, final=True)
+
+    @property
+    def horizon(self) -> float:
+        """Frames before this time will get no other boundary."""
+        if self._ended:
+            return float("inf")
+        waiting = min((b.time for b in self._proposed), default=float("inf"))
+        return min(self._raw_horizon() - self.p.merge_seconds, waiting)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _at(self, index: int) -> _Frame:
+        return self._frames[index - self._base]
+
+    def _count(self) -> int:
+        return self._base + len(self._frames)
+
+    def _raw_horizon(self) -> float:
+        pending = [self._next_cut, self._next_gradual]
+        if self._run:
+            pending.append(self._run[0][0])
+        if self._black_from is not None:
+            pending.append(self._black_from)
+        pending += [start for start, _ in self._fades]
+        first = min(pending)
+        return self._at(first).time if first < self._count() else self._frames[-1].time
+
+    def _advance(self) -> None:
+        n = self._count()
+        last = self._frames[-1].time
+        while self._next_cut < n and (
+            self._ended
+            or (
+                self._next_cut + 4 * self.p.window < n
+                and self._at(self._next_cut).time + self.p.min_scene_seconds < last
+            )
+        ):
+            self._decide_cut(self._next_cut)
+            self._next_cut += 1
+        reach = max(self.p.gradual_windows)
+        while self._next_gradual < n and (self._ended or self._at(self._next_gradual).time + reach <= last):
+            self._decide_gradual(self._next_gradual)
+            self._next_gradual += 1
+        self._check_fades()
+        self._settle(last, final=False)
+        self._trim()
+
+    def _decide_cut(self, i: int) -> None:
+        f = self._at(i)
+        if f.score < self.p.min_score:
+            return
+        # the nearest neighbours that are new pictures (repeated frames of low-rate footage say nothing)
+        w = self.p.window
+        before = [self._at(j) for j in range(i - 1, max(self._base, i - 4 * w) - 1, -1)]
+        after = [self._at(j) for j in range(i + 1, min(self._count(), i + 4 * w + 1))]
+        around = [f for f in before if f.score >= 0.5][:w] + [f for f in after if f.score >= 0.5][:w]
+        mean = sum(a.score for a in around) / len(around) if around else 0.0
+        hist_mean = sum(a.hist_change for a in around) / len(around) if around else 0.0
+        sharp = f.score >= self.p.ratio * mean
+        busy = (
+            f.score >= self.p.busy_ratio * mean
+            and f.hist_change >= self.p.min_hist
+            and f.hist_change >= self.p.hist_ratio * hist_mean
+        )
+        if (sharp or busy) and not self._flash(i):
+            self._proposed.append(Boundary(f.time, "cut", f.time, f.time, f.score))
+
+    def _flash(self, i: int) -> bool:
+        """True when the picture comes back within `min_scene_seconds`: a flash, not a new shot."""
+        f, near = self._at(i), self.p.min_scene_seconds
+        before = self._at(i - 1).grid
+        for j in range(i + 1, self._count()):
+            g = self._at(j)
+            if g.time - f.time > near:
+                break
+            if frame_difference(g.grid, before) < 0.3 * f.score:
+                return True
+        for k in range(i - 2, self._base - 1, -1):
+            g = self._at(k)
+            if f.time - g.time > near:
+                break
+            if frame_difference(f.grid, g.grid) < 0.3 * f.score:
+                return True
+        return False
+
+    def _side(self, i: int, seconds: float) -> tuple[int, int] | None:
+        t = self._at(i).time
+        a = next((j for j in range(i, self._base - 1, -1) if self._at(j).time <= t - seconds), None)
+        b = next((j for j in range(i, self._count()) if self._at(j).time >= t + seconds), None)
+        return None if a is None or b is None else (a, b)
+
+    def _decide_gradual(self, i: int) -> None:
+        best: tuple[float, str, float] | None = None
+        m = self._at(i).small
+        for seconds in self.p.gradual_windows:
+            sides = self._side(i, seconds)
+            if sides is None:
+                continue
+            a, b = self._at(sides[0]).small, self._at(sides[1]).small
+            if a.shape != m.shape or b.shape != m.shape:
+                continue
+            change = float(np.abs(a - b).sum(axis=0).mean())
+            if change < self.p.min_gradual or (best is not None and change <= best[0]):
+                continue
+            biggest = max(self._at(j).score for j in range(sides[0] + 1, sides[1] + 1))
+            if biggest >= self.p.max_cut_share * change:
+                continue
+            to_a, to_b = np.abs(m - a).sum(axis=0), np.abs(m - b).sum(axis=0)
+            if min(float(to_a.mean()), float(to_b.mean())) < self.p.middle_share * change:
+                continue  # the middle frame is still (or already) one side's picture
+            mixed = float(np.abs(m - (a + b) / 2).sum(axis=0).mean())
+            if mixed <= self.p.dissolve_residual * change:
+                best = (change, "dissolve", seconds)
+                continue
+            either = float(np.minimum(to_a, to_b).mean())
+            if either <= self.p.wipe_residual * change and mixed >= 0.4 * change:
+                # part of the picture is already the next shot, part still the last one
+                share = float(np.mean(to_a < to_b))
+                if self.p.wipe_balance <= share <= 1 - self.p.wipe_balance:
+                    best = (change, "wipe", seconds)
+        if best is not None:
+            self._run.append((i, best[0], best[1], best[2]))
+            self._run_gap = 0
+        elif self._run:
+            self._run_gap += 1
+            if self._run_gap > 2:
+                self._close_run()
+
+    def _close_run(self) -> None:
+        run, self._run, self._run_gap = self._run, [], 0
+        if not run:
+            return
+        first, last = self._at(run[0][0]).time, self._at(run[-1][0]).time
+        if last - first > self.p.max_transition_seconds:
+            return
+        peak = max(run, key=lambda r: r[1])
+        kind = Counter(r[2] for r in run).most_common(1)[0][0]
+        start, end = self._span(peak[0], peak[3])
+        self._proposed.append(Boundary(self._at(peak[0]).time, kind, start, end, peak[1]))
+
+    def _span(self, i: int, seconds: float) -> tuple[float, float]:
+        """Where the mix of the two sides around frame `i` leaves the first and reaches the second."""
+        sides = self._side(i, seconds) or (max(self._base, i - 1), min(self._count() - 1, i + 1))
+        a, b = self._at(sides[0]).small, self._at(sides[1]).small
+        axis = (b - a).ravel()
+        norm = float(axis @ axis) or 1.0
+        start, end = self._at(sides[0]).time, self._at(sides[1]).time
+        cuts = [b.time for b in [*self.boundaries, *self._proposed] if b.kind == "cut"]
+        for j in range(sides[0], sides[1] + 1):
+            f = self._at(j)
+            if f.small.shape != a.shape:
+                continue
+            if f.time in cuts:  # the transition is on one side of a cut
+                if j <= i:
+                    start = f.time
+                else:
+                    end = self._at(j - 1).time
+                    break
+            mix = float((f.small - a).ravel() @ axis) / norm
+            if mix <= 0.1 and j <= i:
+                start = f.time
+            if mix >= 0.9 and j >= i:
+                end = f.time
+                break
+        return round(start, 3), round(end, 3)
+
+    def _track_black(self, i: int) -> None:
+        f = self._at(i)
+        if f.dark:
+            if self._black_from is None and self._lit_seen:
+                self._black_from = i
+            return
+        if self._black_from is not None:
+            start, end = self._black_from, i - 1
+            self._black_from = None
+            if self._at(end).time - self._at(start).time <= self.p.max_black_seconds:
+                self._fades.append((start, end))
+        self._lit_seen = True
+
+    def _check_fades(self) -> None:
+        last = self._frames[-1].time
+        for start, end in list(self._fades):
+            if not self._ended and self._at(end).time + self.p.fade_reach_seconds > last:
+                continue
+            self._fades.remove((start, end))
+            middle = (self._at(start).time + self._at(end).time) / 2
+            pick = min(range(start, end + 2), key=lambda j: abs(self._at(j).time - middle))
+            self._proposed.append(
+                Boundary(
+                    self._at(pick).time, "fade", self._fade_edge(start, -1), self._fade_edge(end, 1), 1e9
+                )
+            )
+
+    def _fade_edge(self, i: int, step: int) -> float:
+        """Follow the luma out of the black frames while it keeps rising (the fade's span)."""
+        reach = self.p.fade_reach_seconds
+        t0 = self._at(i).time
+        j = i
+        while self._base <= j + step < self._count():
+            nxt = self._at(j + step)
+            if abs(nxt.time - t0) > reach or nxt.luma < self._at(j).luma + 0.3:
+                break
+            j += step
+        return round(self._at(j).time, 3)
+
+    def _settle(self, end_time: float, *, final: bool) -> None:
+        """Resolve proposals no later one can merge with into boundaries."""
+        horizon = float("inf") if final else self._raw_horizon()
+        self._proposed.sort(key=lambda b: b.time)
+        while self._proposed:
+            size, reach = 1, self._proposed[0].end
+            while size < len(self._proposed) and (
+                self._proposed[size].time - self._proposed[size - 1].time < self.p.merge_seconds
+                or self._proposed[size].start <= reach
+            ):
+                reach = max(reach, self._proposed[size].end)
+                size += 1
+            if not final and max(reach, self._proposed[size - 1].time) + self.p.merge_seconds >= horizon:
+                return
+            group, self._proposed = self._proposed[:size], self._proposed[size:]
+            for chosen in self._choose(group):
+                far_from_last = chosen.time - self._last >= self.p.min_scene_seconds
+                if far_from_last and (not final or end_time - chosen.time >= self.p.min_scene_seconds):
+                    self.boundaries.append(chosen)
+                    self._last = chosen.time
+
+    def _choose(self, group: list[Boundary]) -> list[Boundary]:
+        """The boundaries a group of overlapping proposals stands for, in time order.
+
+        Fades first, then cuts, then gradual ones by strength; a proposal is left out when it
+        is too near one taken or either lies inside the other's span. A weak cut inside a
+        gradual transition (a coarse step of a dissolve) gives way to it.
+        """
+        gradual = [b for b in group if b.kind in ("dissolve", "wipe")]
+
+        def inside(t: float, b: Boundary, slack: float = 0.0) -> bool:
+            return b.start - slack < t < b.end + slack
+
+        def rank(b: Boundary) -> tuple[int, float]:
+            if b.kind == "cut" and any(
+                inside(b.time, g, 0.1) and b.strength < self.p.max_cut_share * g.strength for g in gradual
+            ):
+                return (0, b.strength)
+            return (_PRIORITY[b.kind], b.strength)
+
+        def clashes(b: Boundary, t: Boundary) -> bool:
+            near = self.p.min_scene_seconds if b.kind == t.kind == "cut" else self.p.merge_seconds
+            if abs(b.time - t.time) < near or inside(b.time, t) or inside(t.time, b):
+                return True
+            # the tail of a gradual transition seen again from a window that straddles it
+            both_gradual = b.kind in ("dissolve", "wipe") and t.kind in ("dissolve", "wipe")
+            return both_gradual and b.start < t.end and t.start < b.end
+
+        earlier = self.boundaries[-2:]  # already final; a proposal may not clash with them either
+        taken: list[Boundary] = list(earlier)
+        for b in sorted(group, key=rank, reverse=True):
+            if not any(clashes(b, t) for t in taken):
+                taken.append(b)
+        return sorted(taken[len(earlier) :], key=lambda b: b.time)
+
+    def _trim(self) -> None:
+        keep_from = min(
+            self._next_cut - 4 * self.p.window - 1,
+            self._next_gradual,
+            self._run[0][0] if self._run else self._count(),
+            self._black_from if self._black_from is not None else self._count(),
+            min((s for s, _ in self._fades), default=self._count()),
+        )
+        # keep what the look-backs need: the widest window and a fade's reach
+        back = max(max(self.p.gradual_windows), self.p.fade_reach_seconds) + 0.1
+        t = self._at(max(self._base, min(keep_from, self._count() - 1))).time - back
+        drop = 0
+        while drop < len(self._frames) - 1 and self._frames[drop].time < t and self._base + drop < keep_from:
+            drop += 1
+        if drop > 64:
+            del self._frames[:drop]
+            self._base += drop
+
+
+def detect_boundaries(frames: list[tuple[float, I16]], params: ShotParams | None = None) -> list[Boundary]:
+    """Boundaries of a whole sequence of (time, grid) frames."""
+    detector = ShotDetector(params)
+    for time, grid in frames:
+        detector.push(time, grid)
+    detector.finish(frames[-1][0] + 1 / 25 if frames else 0.0)
+    return detector.boundaries

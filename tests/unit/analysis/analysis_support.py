@@ -53,3 +53,18 @@ def word_recall(expected_lines: list[str], shown: str) -> float:
     want = [w for line in expected_lines for w in words(line)]
     got = set(words(shown))
     return sum(w in got for w in want) / max(1, len(want))
+
+
+def matched_transitions(
+    found: list[tuple[float, str]], truth: list[dict[str, Any]], tolerance: float = 0.5
+) -> list[tuple[dict[str, Any], str]]:
+    """Each true transition paired with the kind of the found boundary matched to it (one to one)."""
+    used: set[int] = set()
+    pairs = []
+    for t in truth:
+        for n, (time, kind) in enumerate(found):
+            if n not in used and abs(time - t["time"]) <= tolerance:
+                used.add(n)
+                pairs.append((t, kind))
+                break
+    return pairs

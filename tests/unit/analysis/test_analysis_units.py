@@ -1,4 +1,4 @@
-"""Small pieces: colour names, the adaptive cut detector, OCR clean-up and merging, chapters."""
+"""Small pieces: colour names, OCR clean-up and merging, chapters."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from visionscope.analysis import Keyframe, Scene
-from visionscope.analysis.shots import CutParams, detect_cuts
 from visionscope.analysis.text import OcrLine, clean_token, merge_lines, ocr_image, parse_tsv
 from visionscope.analysis.visual import COLOR_NAMES, name_pixels
 
@@ -48,27 +47,6 @@ def test_colour_names() -> None:
         "grey",
         "cyan",
     ]
-
-
-def _scores(n: int, base: float, jitter: float, cuts: dict[int, float]) -> list[tuple[float, float]]:
-    rng = np.random.default_rng(7)
-    return [(i / 30, cuts.get(i, base + jitter * float(rng.random()))) for i in range(n)]
-
-
-def test_adaptive_detector_finds_cuts_in_quiet_and_busy_footage() -> None:
-    quiet = _scores(300, 0.5, 0.5, {100: 40.0, 200: 25.0})
-    assert detect_cuts(quiet) == [100 / 30, 200 / 30]
-    busy = _scores(
-        300, 30.0, 8.0, {150: 120.0}
-    )  # steady motion: a fixed threshold at 25 would cut everywhere
-    assert detect_cuts(busy) == [150 / 30]
-
-
-def test_adaptive_detector_ignores_small_and_too_close_changes() -> None:
-    small = _scores(200, 0.2, 0.1, {80: 5.0})  # many times its neighbours, but too small to be a cut
-    assert detect_cuts(small) == []
-    flash = _scores(200, 0.5, 0.2, {80: 60.0, 83: 60.0})  # a flash: in and out within 0.1 s
-    assert detect_cuts(flash, CutParams(min_scene_seconds=0.5)) == [80 / 30]
 
 
 def test_ocr_noise_is_dropped() -> None:
