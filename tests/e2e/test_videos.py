@@ -74,6 +74,8 @@ async def test_an_uploaded_video_is_analysed_and_its_results_served(
 
     scenes = (await client.get(f"{base}/scenes", headers=owner.headers)).json()["items"]
     assert [round(s["start"]) for s in scenes] == [0, 5, 10]
+    assert [s["transition"] for s in scenes] == ["start", "cut", "cut"]
+    assert scenes[1]["transition_start"] == scenes[1]["transition_end"] == scenes[1]["start"]
     assert scenes[0]["colors"][0]["name"] == "blue"
     assert any("Denver" in line for line in scenes[0]["text"])
     text = (await client.get(f"{base}/text", headers=owner.headers)).json()["items"]

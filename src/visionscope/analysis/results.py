@@ -6,9 +6,12 @@ Times are seconds (float) from the start of the video. Paths are relative to the
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal, cast
 
 from .visual import ColorShare
+
+#: How a scene begins: "start" for the first, then a cut or a gradual transition.
+Transition = Literal["start", "cut", "dissolve", "fade", "wipe"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +40,7 @@ class Scene:
     colors: tuple[ColorShare, ...]
     brightness: float
     motion: float
-    transition: str = "cut"
+    transition: Transition = "cut"
     transition_start: float = 0.0
     transition_end: float = 0.0
 
@@ -54,7 +57,7 @@ class Scene:
             colors=tuple(ColorShare(**c) for c in d["colors"]),
             brightness=float(d["brightness"]),
             motion=float(d["motion"]),
-            transition=str(d.get("transition", "start" if int(d["index"]) == 0 else "cut")),
+            transition=cast(Transition, d.get("transition", "start" if int(d["index"]) == 0 else "cut")),
             transition_start=float(d.get("transition_start", d["start"])),
             transition_end=float(d.get("transition_end", d["start"])),
         )

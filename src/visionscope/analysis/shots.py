@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 I16 = npt.NDArray[np.int16]
 F32 = npt.NDArray[np.float32]
+Gradual = Literal["dissolve", "wipe"]
 #: Luma counts double in every difference (chroma still separates equally bright colours).
 _WEIGHTS = np.array([1.0, 0.5, 0.5], dtype=np.float32).reshape(3, 1, 1)
 
@@ -78,7 +80,7 @@ class Boundary:
     """The start of a shot: `time` is its first frame; a gradual transition spans `start`..`end`."""
 
     time: float
-    kind: str
+    kind: Literal["cut", "dissolve", "fade", "wipe"]
     start: float
     end: float
     strength: float = 0.0
@@ -127,7 +129,7 @@ class ShotDetector:
         self._base = 0  # absolute index of _frames[0]
         self._next_cut = 1
         self._next_gradual = 0
-        self._run: list[tuple[int, float, str, float]] = []
+        self._run: list[tuple[int, float, Gradual, float]] = []
         self._run_gap = 0
         self._black_from: int | None = None
         self._lit_seen = False
@@ -250,7 +252,7 @@ class ShotDetector:
         return None if a is None or b is None else (a, b)
 
     def _decide_gradual(self, i: int) -> None:
-        best: tuple[float, str, float] | None = None
+        best: tuple[float, Gradual, float] | None = None
         m = self._at(i).small
         for seconds in self.p.gradual_windows:
             sides = self._side(i, seconds)

@@ -91,6 +91,9 @@ def scenes(work: Path, thumbnail_url: str) -> list[SceneRead]:
             motion=s.motion,
             text=lines.get(s.index, []),
             caption=None,
+            transition=s.transition,
+            transition_start=s.transition_start,
+            transition_end=s.transition_end,
         )
         for s in scan.scenes
     ]

@@ -52,6 +52,11 @@ class SceneRead(BaseModel):
     motion: float
     text: list[str]
     caption: str | None
+    transition: Literal["start", "cut", "dissolve", "fade", "wipe"] = "cut"
+    """How the scene begins ("start" for the first; "fade" is a fade through black)."""
+    transition_start: float = 0.0
+    transition_end: float = 0.0
+    """The span of a gradual transition around `start` (both equal `start` for a cut)."""
 
 
 class WordRead(BaseModel):
