@@ -1,4 +1,4 @@
-"""ASGI middleware: request ids, HTTP metrics and a cap on JSON body size."""
+"""ASGI middleware: request ids, HTTP metrics and a cap on request bodies."""
 
 from __future__ import annotations
 
@@ -15,13 +15,16 @@ from visionscope.building_blocks.metrics import Metrics
 from visionscope.building_blocks.tracing import request_scope
 
 _REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+# The one route that streams a large body to disk (and caps it by the tier itself): a video upload.
+_STREAMED_UPLOAD = re.compile(r"^/v1/projects/[^/]+/videos/?$")
 log = logging.getLogger("visionscope.http")
 
 
 class RequestMiddleware:
     """Gives each request an id (kept from ``X-Request-ID`` when sane), times it and counts it.
 
-    Bodies that are not multipart uploads are refused past ``max_body`` bytes with 413.
+    Every body but a video upload's is refused past ``max_body`` bytes with 413: at once when its
+    declared length is larger, otherwise as soon as that much has come (never read in full).
     """
 
     def __init__(self, app: ASGIApp, metrics: Metrics, max_body: int) -> None:
@@ -37,7 +40,7 @@ class RequestMiddleware:
         given = headers.get(b"x-request-id", b"")
         request_id = given.decode() if _REQUEST_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
-        is_upload = headers.get(b"content-type", b"").startswith(b"multipart/")
+        is_upload = scope.get("method") == "POST" and bool(_STREAMED_UPLOAD.match(scope.get("path", "")))
         declared = headers.get(b"content-length")
         if not is_upload and declared is not None and declared.isdigit() and int(declared) > self.max_body:
             await _too_large(send, request_id, self.max_body)
@@ -45,18 +48,25 @@ class RequestMiddleware:
         status = 500
         started = time.perf_counter()
         seen = 0
+        overflowed = answered = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, overflowed
             message = await receive()
             if not is_upload and message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
+                    overflowed = True
                     raise _BodyTooLarge
             return message
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
+            if overflowed:  # a parser that caught the overflow answers something else: answer 413
+                if not answered:
+                    answered, status = True, 413
+                    await _too_large(send, request_id, self.max_body)
+                return
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
@@ -67,7 +77,8 @@ class RequestMiddleware:
                 await self.app(scope, limited_receive, send_with_id)
         except _BodyTooLarge:
             status = 413
-            await _too_large(send, request_id, self.max_body)
+            if not answered:
+                await _too_large(send, request_id, self.max_body)
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"

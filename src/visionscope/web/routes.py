@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
 
 from visionscope.building_blocks.errors import DomainError, Forbidden, Unauthenticated
 from visionscope.building_blocks.mediator import Context, Mediator
@@ -21,6 +22,7 @@ from visionscope.web.render import alert, fragment, page
 
 router = APIRouter(include_in_schema=False)
 SEE_OTHER = 303
+FORM_FIELDS = 10
 FIELD_HINTS = {
     "email": "Enter a valid email address.",
     "password": "Use a password of at least 8 characters.",
@@ -99,6 +101,14 @@ def _signed_in(request: Request, tokens: TokenPair, target: str) -> Response:
     return response
 
 
+async def _form(request: Request) -> FormData:
+    """A server form, read only when the browser holds a CSRF cookie (else it cannot be valid):
+    small fields, no files (the body itself is capped by the middleware)."""
+    if not session.csrf_token_of(request):
+        return FormData()
+    return await request.form(max_files=0, max_fields=FORM_FIELDS)
+
+
 def _text(form: Any, key: str) -> str:
     value = form.get(key)
     return value if isinstance(value, str) else ""
@@ -116,7 +126,7 @@ async def sign_in_page(request: Request, next: str | None = None) -> Response:
 
 @router.post("/signin")
 async def sign_in(request: Request) -> Response:
-    form = await request.form()
+    form = await _form(request)
     email, target = _text(form, "email"), session.local_path(_text(form, "next"))
     if not session.csrf_form_ok(request, _text(form, session.CSRF_FIELD)):
         return _form_page(
@@ -151,7 +161,7 @@ async def sign_up_page(request: Request) -> Response:
 
 @router.post("/signup")
 async def sign_up(request: Request) -> Response:
-    form = await request.form()
+    form = await _form(request)
     email, name, password = _text(form, "email"), _text(form, "name"), _text(form, "password")
     if not session.csrf_form_ok(request, _text(form, session.CSRF_FIELD)):
         return _form_page(
@@ -204,7 +214,7 @@ async def refresh_session(request: Request) -> Response:
 
 @router.post("/session/signout")
 async def sign_out(request: Request) -> Response:
-    form = await request.form()
+    form = await _form(request)
     if not session.csrf_form_ok(request, _text(form, session.CSRF_FIELD)):
         return RedirectResponse("/", status_code=SEE_OTHER)
     refresh = session.refresh_token_of(request)
