@@ -72,6 +72,14 @@ def in_project(role: Role, field: str = "project_id") -> Access:
     return Access(role=role, scope=ScopeKind.PROJECT, field=field)
 
 
+def in_video(role: Role, field: str = "video_id", *, rate_limited: bool = True) -> Access:
+    return Access(role=role, scope=ScopeKind.VIDEO, field=field, rate_limited=rate_limited)
+
+
+def in_conversation(role: Role, field: str = "conversation_id") -> Access:
+    return Access(role=role, scope=ScopeKind.CONVERSATION, field=field)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Command(Generic[R]):
     """Asks the system to change something; handled once, in one transaction."""
