@@ -33,14 +33,15 @@ def _ratio(good: int, total: int) -> str:
 
 
 def kind_table(outcomes: list[Outcome]) -> list[str]:
-    lines = [f"  {'kind':<16}{'n':>4}{'correct':>9}{'accuracy':>10}"]
-    for kind in KINDS:
-        chosen = [o for o in outcomes if o.question.kind == kind]
+    """Per kind: questions, right answers, accuracy, and how many were refused (not grounded): for
+    `unanswerable` the right refusals, for the other kinds the answerable questions refused."""
+    lines = [f"  {'kind':<16}{'n':>4}{'correct':>9}{'accuracy':>10}{'refused':>9}"]
+    for kind in [*KINDS, "all"]:
+        chosen = [o for o in outcomes if kind in ("all", o.question.kind)]
         if chosen:
             good = sum(o.correct for o in chosen)
-            lines.append(f"  {kind:<16}{len(chosen):>4}{good:>9}{_ratio(good, len(chosen)):>10}")
-    good = sum(o.correct for o in outcomes)
-    lines.append(f"  {'all':<16}{len(outcomes):>4}{good:>9}{_ratio(good, len(outcomes)):>10}")
+            refused = sum(not o.grounded for o in chosen)
+            lines.append(f"  {kind:<16}{len(chosen):>4}{good:>9}{_ratio(good, len(chosen)):>10}{refused:>9}")
     return lines
 
 

@@ -99,7 +99,7 @@ def prepare_server(
     return ids
 
 
-def ask_all(api: Api, video: VideoSet, video_id: str, truth: Truth, engine: str | None) -> list[Outcome]:
+def ask_all(api: Api, video: VideoSet, video_id: str, truth: Truth) -> list[Outcome]:
     spans = [truth.span(i) for i in range(len(truth.scenes))]
     conversation = api.conversation(video_id)
     outcomes = []
@@ -110,8 +110,6 @@ def ask_all(api: Api, video: VideoSet, video_id: str, truth: Truth, engine: str 
         verdict = judge(question, answer, spans)
         answered_by = str(answer.get("engine", "?"))
         correct, reason = verdict.correct, verdict.reason
-        if engine and answered_by != engine:
-            correct, reason = False, f"answered by {answered_by}, not {engine}"
         outcomes.append(
             Outcome(
                 question,
@@ -137,7 +135,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--part", choices=[*PARTS, "all"], default="all", help="which questions (default all)"
     )
     parser.add_argument(
-        "--engine", choices=["builtin", "llm"], help="count an answer as wrong unless this engine wrote it"
+        "--engine",
+        choices=["builtin", "llm"],
+        help="the engine the server is expected to use: exit 1 if none of its answers came from it "
+        "(llm), or if any came from the model (builtin)",
     )
     parser.add_argument("--video", action="append", default=[], help="only these videos (repeatable)")
     parser.add_argument("--media-dir", type=Path, default=CACHE, help="where the made videos are kept")
@@ -181,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         outcomes: list[Outcome] = []
         for video in videos:
             print(f"{video.name}: {len(video.questions)} questions", flush=True)
-            outcomes += ask_all(api, video, ids[video.name], media[video.name][1], args.engine)
+            outcomes += ask_all(api, video, ids[video.name], media[video.name][1])
     finally:
         api.close()
     print()
@@ -208,6 +209,11 @@ def main(argv: list[str] | None = None) -> int:
                 indent=1,
             )
         )
+    engines = {o.engine for o in outcomes}
+    model_answered = "llm" in engines
+    if args.engine and model_answered != (args.engine == "llm"):
+        print(f"answers came from {sorted(engines)}: not the {args.engine} engine", file=sys.stderr)
+        return 1
     if args.require is not None:
         accuracy = sum(o.correct for o in outcomes) / len(outcomes)
         all_refused = all(o.correct for o in outcomes if o.question.refuse)
