@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import os
+import secrets
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -18,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from visionscope.bootstrap import Container
 from visionscope.building_blocks.consumers import QUEUES
 from visionscope.building_blocks.outbox import DeadMessage
+from visionscope.building_blocks.problems import problem_response
 from visionscope.building_blocks.relay import outbox_figures
 from visionscope.building_blocks.transport import InProcessBroker
 from visionscope.features.analytics.metric_families import business_figures
@@ -79,10 +82,37 @@ async def _broker_check(container: Container) -> str:
             await client.aclose()
 
 
+def _metrics_refusal(request: Request, token: str | None) -> Response | None:
+    """/metrics names every workspace with its credits. With a token set, only its bearer reads them;
+    without one, only clients on this machine (loopback)."""
+    if token:
+        given = request.headers.get("authorization", "")
+        if secrets.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            return None
+        refused = problem_response(
+            401, "Not authenticated", "Send the metrics token as a bearer token.", "unauthenticated"
+        )
+        refused.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return refused
+    host = request.client.host if request.client else ""
+    with contextlib.suppress(ValueError):
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    return problem_response(
+        403,
+        "Forbidden",
+        "Metrics are served to this machine only; set VISIONSCOPE_METRICS_TOKEN to scrape from elsewhere.",
+        "forbidden",
+    )
+
+
 @router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request) -> Response:
     """Prometheus metrics: what this process counted, and figures read now from the database and broker."""
     container = _container(request)
+    refused = _metrics_refusal(request, container.settings.metrics_token)
+    if refused is not None:
+        return refused
     exported = container.metrics
     async with container.read_sessions() as session:
         pending, lag, dead = await outbox_figures(session)
