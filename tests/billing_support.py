@@ -16,7 +16,8 @@ from tests.conftest import truncate_postgres
 from visionscope.bootstrap import Container, build_container
 from visionscope.building_blocks.mediator import Context
 from visionscope.config import Settings
-from visionscope.features.billing.catalog import LoadCatalog, read_catalog
+from visionscope.features.billing.catalog import read_catalog
+from visionscope.features.billing.commands import LoadCatalog
 from visionscope.features.billing.models import (
     CreditPool,
     FeatureDefinition,

@@ -19,7 +19,9 @@ from visionscope.building_blocks.db import create_engine, session_factory
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.clock import utc_clock
 from visionscope.config import Settings
-from visionscope.features.billing.catalog import LoadCatalog, load_catalog, read_catalog
+from visionscope.features.billing.catalog import read_catalog
+from visionscope.features.billing.commands import LoadCatalog
+from visionscope.features.billing.handlers import load_catalog
 from visionscope.migrate import upgrade
 from visionscope.runtime import EmbeddedRuntime
 

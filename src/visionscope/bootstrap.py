@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -37,7 +36,7 @@ from visionscope.dependencies import HandlerDeps
 from visionscope.features.analytics import wiring as analytics
 from visionscope.features.billing import events as billing_events
 from visionscope.features.billing import wiring as billing
-from visionscope.features.billing.public import tier_key
+from visionscope.features.billing.public import TierKeys
 from visionscope.features.conversations import events as conversation_events
 from visionscope.features.conversations import public as conversations_public
 from visionscope.features.conversations import wiring as conversations
@@ -63,10 +62,6 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     *notification_events.EVENTS,
     *video_events.EVENTS,
     *conversation_events.EVENTS,
-)
-# Billing events about no workspace change the pricing catalog: cached catalog reads become stale.
-CATALOG_EVENTS: tuple[type[Event], ...] = tuple(
-    e for e in billing_events.EVENTS if "workspace_id" not in {f.name for f in dataclasses.fields(e)}
 )
 
 
@@ -133,29 +128,6 @@ def redis_client(settings: Settings) -> Any:
     return aioredis.from_url(url) if url else None
 
 
-class TierKeys:
-    """The tier key of a workspace, remembered for a minute (tier changes are rare)."""
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Any, ttl: float = 60.0) -> None:
-        self._sessions = sessions
-        self._clock = clock
-        self._ttl = ttl
-        self._known: dict[Any, tuple[str | None, datetime]] = {}
-
-    async def __call__(self, workspace_id: Any) -> str | None:
-        now = self._clock()
-        known = self._known.get(workspace_id)
-        if known is not None and (now - known[1]).total_seconds() < self._ttl:
-            return known[0]
-        async with self._sessions() as session:
-            tier_id = await workspaces_public.tier_of(session, workspace_id)
-            key = await tier_key(session, tier_id) if tier_id else None
-        if len(self._known) > 10_000:
-            self._known.clear()
-        self._known[workspace_id] = (key, now)
-        return key
-
-
 def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.database)
@@ -166,7 +138,9 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
     wake = asyncio.Event()
     redis = redis_client(settings)
     cache: CacheStore = RedisCache(redis) if redis is not None else MemoryCache()
-    invalidation = Invalidation(cache, metrics, {event: (CATALOG,) for event in CATALOG_EVENTS})
+    invalidation = Invalidation(
+        cache, metrics, {event: (CATALOG,) for event in billing_events.CATALOG_EVENTS}
+    )
     issuer = TokenIssuer(settings.token_secret(), timedelta(minutes=settings.access_token_minutes))
     storage = LocalStorage(settings.storage_dir)
     deps = HandlerDeps(

@@ -21,7 +21,8 @@ from visionscope.building_blocks.mediator import Context
 from visionscope.building_blocks.outbox import DeadMessage
 from visionscope.building_blocks.transport import CeleryPublisher
 from visionscope.config import Settings
-from visionscope.features.billing.catalog import LoadCatalog, read_catalog
+from visionscope.features.billing.catalog import read_catalog
+from visionscope.features.billing.commands import LoadCatalog
 from visionscope.logs import configure_logging
 from visionscope.migrate import upgrade
 
@@ -74,7 +75,7 @@ def _require_models(settings: Settings) -> None:
 
     try:
         check_models(
-            settings.models_dir or settings.data_dir / "models", whisper_override=settings.whisper_model_dir
+            settings.model_dir, whisper_override=settings.whisper_model_dir
         )
     except ModelMissing as err:
         raise click.ClickException(f"cannot analyse videos: {err.what}. {err.hint}") from None
@@ -195,7 +196,7 @@ def analyze(
     settings = _settings()
     try:
         models = check_models(
-            settings.models_dir or settings.data_dir / "models",
+            settings.model_dir,
             whisper_override=settings.whisper_model_dir,
             speech=not no_speech,
             text=not no_text,

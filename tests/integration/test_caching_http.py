@@ -25,7 +25,7 @@ from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.outbox import OutboxMessage, envelope_of
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.config import Settings
-from visionscope.features.billing.catalog import LoadCatalog
+from visionscope.features.billing.commands import LoadCatalog
 from visionscope.features.billing.public import Metered, charge_credits
 from visionscope.features.workspaces.events import WorkspaceRenamed
 

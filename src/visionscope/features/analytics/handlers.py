@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from visionscope.building_blocks.db import Base, dialect_name
+from visionscope.building_blocks.errors import InvalidInput
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.storage import Storage
 from visionscope.building_blocks.uow import UnitOfWork
+from visionscope.clock import Clock
 from visionscope.features.analytics.models import (
     NO_WORKSPACE,
     WHOLE_ANALYSIS,
@@ -23,10 +26,22 @@ from visionscope.features.analytics.models import (
     CreditConsumption,
     VideosProcessed,
 )
+from visionscope.features.analytics.queries import (
+    DEFAULT_SPAN,
+    ActivityRead,
+    GetActivity,
+    GetWorkspaceFigures,
+)
+from visionscope.features.analytics.schemas import (
+    CreditHourRead,
+    StageTimeRead,
+    VideoDayRead,
+    WorkspaceFiguresRead,
+)
 from visionscope.features.analytics.sources import stage_seconds
 from visionscope.features.billing.events import CreditsCaptured
 from visionscope.features.videos.events import VideoAnalysed, VideoAnalysisFailed
-from visionscope.features.videos.results import work_key
+from visionscope.features.videos.public import work_key
 
 # Upper bounds of the processing-time buckets, in seconds (a stage takes seconds, a long video an hour).
 ANALYSIS_BUCKETS = (
@@ -143,4 +158,76 @@ async def video_failed(event: Event, uow: UnitOfWork) -> None:
         VideosProcessed,
         {"workspace": str(event.workspace_id), "day": event.occurred_at.date(), "outcome": "failed"},
         {"videos": 1, "video_seconds": 0.0},
+    )
+
+
+async def get_activity(query: GetActivity, *, uow: UnitOfWork) -> list[ActivityRead]:
+    rows = await uow.session.scalars(
+        select(ActivityCount)
+        .where(ActivityCount.workspace == str(query.workspace_id))
+        .order_by(ActivityCount.day, ActivityCount.event_type)
+    )
+    return [ActivityRead(day=r.day, event_type=r.event_type, count=r.count) for r in rows]
+
+
+async def get_workspace_figures(
+    query: GetWorkspaceFigures, *, uow: UnitOfWork, clock: Clock
+) -> WorkspaceFiguresRead:
+    end = query.end or hour_of(clock()) + timedelta(hours=1)
+    start = query.start or end - DEFAULT_SPAN
+    if start >= end:
+        raise InvalidInput(
+            "The figures' start must come before their end.",
+            errors=[{"field": "from", "message": "not before to"}],
+        )
+    workspace = str(query.workspace_id)
+    session = uow.session
+    hours = [
+        CreditHourRead(hour=r.hour, feature=r.feature, credits=r.credits, value_cents=round(r.value_cents, 4))
+        for r in await session.scalars(
+            select(CreditConsumption)
+            .where(
+                CreditConsumption.workspace == workspace,
+                CreditConsumption.hour >= hour_of(start),
+                CreditConsumption.hour < end,
+            )
+            .order_by(CreditConsumption.hour, CreditConsumption.feature)
+        )
+    ]
+    videos = [
+        VideoDayRead(day=r.day, outcome=r.outcome, videos=r.videos, video_seconds=r.video_seconds)
+        for r in await session.scalars(
+            select(VideosProcessed)
+            .where(
+                VideosProcessed.workspace == workspace,
+                VideosProcessed.day >= start.date(),
+                VideosProcessed.day <= end.date(),
+            )
+            .order_by(VideosProcessed.day, VideosProcessed.outcome)
+        )
+    ]
+    stages = await session.execute(
+        select(AnalysisSeconds.stage, func.sum(AnalysisSeconds.count), func.sum(AnalysisSeconds.seconds))
+        .where(AnalysisSeconds.workspace == workspace)
+        .group_by(AnalysisSeconds.stage)
+        .order_by(AnalysisSeconds.stage)
+    )
+    processing = [
+        StageTimeRead(
+            stage="all" if stage == WHOLE_ANALYSIS else stage,
+            analyses=int(count or 0),
+            total_seconds=round(float(seconds or 0.0), 3),
+            average_seconds=round(float(seconds or 0.0) / int(count), 3) if count else 0.0,
+        )
+        for stage, count, seconds in stages
+    ]
+    return WorkspaceFiguresRead(
+        workspace_id=query.workspace_id,
+        start=start,
+        end=end,
+        credits=sum(h.credits for h in hours),
+        value_cents=round(sum(h.value_cents for h in hours), 4),
+        credits_by_hour=hours,
+        videos=videos,
+        processing=processing,
     )

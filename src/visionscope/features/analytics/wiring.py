@@ -19,8 +19,8 @@ FIGURES = "analytics.figures"
 
 def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
     return {
-        queries.GetActivity: bind(queries.get_activity),
-        queries.GetWorkspaceFigures: bind(queries.get_workspace_figures, clock=c.clock),
+        queries.GetActivity: bind(handlers.get_activity),
+        queries.GetWorkspaceFigures: bind(handlers.get_workspace_figures, clock=c.clock),
     }
 
 

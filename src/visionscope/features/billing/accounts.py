@@ -1,39 +1,35 @@
-"""The billing side of a workspace: its tier and period.
-
-PRICING.md makes the workspace the billing unit (tier_id, period_start, period_end live on it), so
-billing reads and moves those columns. This module is the one place in billing that touches the
-workspaces feature's tables; everything else in billing goes through it.
-"""
+"""The billing side of a workspace: its tier and period, read and moved through the workspaces'
+public functions, and the calendar arithmetic of periods."""
 
 from __future__ import annotations
 
 import calendar
-import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from visionscope.features.workspaces.models import Project, Workspace
-
-
-@dataclass(frozen=True)
-class Account:
-    workspace_id: uuid.UUID
-    tier_id: uuid.UUID
-    period_start: datetime
-    period_end: datetime
-    deleted: bool
-
-
-_COLUMNS = (
-    Workspace.id,
-    Workspace.tier_id,
-    Workspace.period_start,
-    Workspace.period_end,
-    Workspace.deleted_at.is_not(None),
+from visionscope.features.workspaces.public import (
+    Account,
+    account,
+    accounts_due,
+    live_accounts_on_tier,
+    move_to_tier,
+    project_names,
+    start_period,
+    tiers_of,
+    workspaces_on_tier,
 )
+
+__all__ = [
+    "Account",
+    "account",
+    "accounts_due",
+    "add_month",
+    "live_accounts_on_tier",
+    "move_to_tier",
+    "project_names",
+    "start_period",
+    "tiers_of",
+    "workspaces_on_tier",
+]
 
 
 def add_month(moment: datetime) -> datetime:
@@ -41,87 +37,3 @@ def add_month(moment: datetime) -> datetime:
     year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
-
-
-async def account(session: AsyncSession, workspace_id: uuid.UUID, *, lock: bool = False) -> Account | None:
-    statement = select(*_COLUMNS).where(Workspace.id == workspace_id)
-    if lock:
-        statement = statement.with_for_update()
-    row = (await session.execute(statement)).first()
-    return Account(*row) if row else None
-
-
-async def live_accounts_on_tier(
-    session: AsyncSession, tier_id: uuid.UUID, *, lock: bool = False
-) -> list[Account]:
-    """Live workspaces on a tier; with ``lock`` their rows are locked (in id order) before their pools."""
-    statement = (
-        select(*_COLUMNS)
-        .where(Workspace.tier_id == tier_id, Workspace.deleted_at.is_(None))
-        .order_by(Workspace.id)
-    )
-    if lock:
-        statement = statement.with_for_update()
-    return [Account(*row) for row in await session.execute(statement)]
-
-
-async def accounts_due(session: AsyncSession, now: datetime, limit: int) -> list[Account]:
-    """Live workspaces whose period has ended, locked; rows another renewer holds are skipped."""
-    rows = await session.execute(
-        select(*_COLUMNS)
-        .where(Workspace.period_end <= now, Workspace.deleted_at.is_(None))
-        .order_by(Workspace.period_end, Workspace.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return [Account(*row) for row in rows]
-
-
-async def move_to_tier(
-    session: AsyncSession, workspace_id: uuid.UUID, tier_id: uuid.UUID, now: datetime
-) -> None:
-    await session.execute(
-        update(Workspace).where(Workspace.id == workspace_id).values(tier_id=tier_id, updated_at=now),
-        execution_options={"synchronize_session": False},
-    )
-
-
-async def start_period(
-    session: AsyncSession, workspace_id: uuid.UUID, start: datetime, end: datetime, now: datetime
-) -> None:
-    await session.execute(
-        update(Workspace)
-        .where(Workspace.id == workspace_id)
-        .values(period_start=start, period_end=end, updated_at=now),
-        execution_options={"synchronize_session": False},
-    )
-
-
-async def workspaces_on_tier(session: AsyncSession, tier_id: uuid.UUID) -> int:
-    """Every workspace row on a tier, deleted ones included (they still reference it)."""
-    return int(await session.scalar(select(func.count()).where(Workspace.tier_id == tier_id)) or 0)
-
-
-async def project_workspace(session: AsyncSession, project_id: uuid.UUID) -> uuid.UUID | None:
-    """The workspace of a project that is not archived."""
-    found: uuid.UUID | None = await session.scalar(
-        select(Project.workspace_id).where(Project.id == project_id, Project.archived_at.is_(None))
-    )
-    return found
-
-
-async def project_names(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(Project.id, Project.name).where(Project.id.in_(ids)))
-    return {row[0]: row[1] for row in rows}
-
-
-async def tiers_of(session: AsyncSession, workspace_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
-    """The tier each workspace is on now."""
-    if not workspace_ids:
-        return {}
-    rows = await session.execute(
-        select(Workspace.id, Workspace.tier_id).where(Workspace.id.in_(workspace_ids))
-    )
-    return {row[0]: row[1] for row in rows}

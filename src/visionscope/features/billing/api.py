@@ -11,8 +11,8 @@ from fastapi import APIRouter, Query, Request, Response, status
 from visionscope.building_blocks.messages import acting_user
 from visionscope.building_blocks.web import ContextDep, MediatorDep, PageDep, page_of
 from visionscope.features.billing.commands import CancelTierChange, ChangeTier, ChargeCredits, TopUpCredits
-from visionscope.features.billing.queries import GetCreditPools, GetStatement, GetTiers, group_totals
-from visionscope.features.billing.reports import GetUsage, usage_csv
+from visionscope.features.billing.queries import GetCreditPools, GetStatement, GetTiers, GetUsage
+from visionscope.features.billing.reports import usage_csv
 from visionscope.features.billing.schemas import (
     PurchaseRead,
     StatementRead,
@@ -22,6 +22,7 @@ from visionscope.features.billing.schemas import (
     UsageRead,
     UsageReportRead,
 )
+from visionscope.features.billing.statements import group_totals
 from visionscope.features.workspaces.queries import GetWorkspace
 from visionscope.features.workspaces.schemas import WorkspaceRead
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,9 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from visionscope.building_blocks.errors import InvalidInput
-from visionscope.building_blocks.messages import SYSTEM_ONLY, Command
 from visionscope.building_blocks.uow import UnitOfWork
-from visionscope.clock import Clock
 from visionscope.features.billing import catalog_changes as changes
 from visionscope.features.billing.events import CatalogEntryAdded, CatalogLoaded
 from visionscope.features.billing.models import FeatureDefinition, PricingTier, TierFeature
@@ -73,26 +71,17 @@ def read_catalog(path: Path | None = None) -> CatalogFile:
     return catalog
 
 
-@dataclass(frozen=True, kw_only=True)
-class LoadCatalog(Command[dict[str, int]]):
-    """Bring the catalog tables in line with a catalog file (sent by the CLI and at start-up)."""
-
-    access = SYSTEM_ONLY
-    catalog: dict[str, Any]
-
-
-async def load_catalog(cmd: LoadCatalog, *, uow: UnitOfWork, clock: Clock) -> dict[str, int]:
+async def apply_catalog(uow: UnitOfWork, data: dict[str, Any], now: datetime) -> dict[str, int]:
     """Apply a catalog file and every side effect of what changed; returns counts of what changed.
 
     Tiers and features missing from the file are deleted, unless something references them (409).
     """
     try:
-        catalog = CatalogFile.model_validate(cmd.catalog)
+        catalog = CatalogFile.model_validate(data)
         catalog.check()
     except ValueError as err:  # pydantic's ValidationError is a ValueError too
         raise InvalidInput(f"The catalog file is not valid: {err}") from None
     session = uow.session
-    now = clock()
     before = await changes.effective_offers(session)
     features = {f.key: f for f in (await session.scalars(select(FeatureDefinition))).all()}
     tiers = {t.key: t for t in (await session.scalars(select(PricingTier))).all()}

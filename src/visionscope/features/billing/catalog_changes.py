@@ -152,7 +152,7 @@ async def apply_offer_changes(
         workspaces = await accounts.live_accounts_on_tier(uow.session, tier_id, lock=True)
         for account in workspaces:
             pool = await pools.balance(uow.session, account.workspace_id, feature_id, lock=True)
-            if pool is not None and pool.status == "active":
+            if pool is not None and pool.usable:
                 continue
             share = grants.prorated(offer.monthly_credits, now, account.period_start, account.period_end)
             credits = share - (pool.grant_left if pool is not None else 0)
@@ -171,7 +171,7 @@ async def apply_offer_changes(
         workspaces = await accounts.live_accounts_on_tier(uow.session, tier_id, lock=True)
         for account in workspaces:
             pool = await pools.balance(uow.session, account.workspace_id, feature_id, lock=True)
-            if pool is not None and pool.status == "active":
+            if pool is not None and pool.usable:
                 await grants.freeze(
                     uow,
                     account.workspace_id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
@@ -117,3 +117,11 @@ class RenewPeriods(Command[int]):
 
     access = SYSTEM_ONLY
     limit: Annotated[int, Field(gt=0, le=10_000)] = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadCatalog(Command[dict[str, int]]):
+    """Bring the catalog tables in line with a catalog file (sent by the CLI and at start-up)."""
+
+    access = SYSTEM_ONLY
+    catalog: dict[str, Any]

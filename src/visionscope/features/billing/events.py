@@ -229,3 +229,17 @@ EVENTS: tuple[type[Event], ...] = (
     CatalogEntryAdded,
     CatalogEntryDeleted,
 )
+
+# Events that change the pricing catalog: cached catalog reads (tiers on offer, pools) become stale.
+CATALOG_EVENTS: tuple[type[Event], ...] = (
+    CatalogLoaded,
+    FeatureAddedToTier,
+    FeatureRemovedFromTier,
+    MonthlyCreditsChanged,
+    TierLimitsChanged,
+    FeatureCostChanged,
+    FeatureActivationChanged,
+    TierActivationChanged,
+    CatalogEntryAdded,
+    CatalogEntryDeleted,
+)

@@ -10,6 +10,7 @@ from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.billing import pools
 from visionscope.features.billing.accounts import Account
 from visionscope.features.billing.events import CreditPoolFrozen, CreditsGranted
+from visionscope.features.billing.models import PoolStatus
 from visionscope.features.billing.offers import Offer
 from visionscope.features.billing.pools import Balance
 
@@ -62,12 +63,12 @@ async def provide(
             period_end=account.period_end,
             now=now,
         )
-    elif existing.status != "active":
+    elif not existing.usable:
         pool = await pools.overwrite(
             uow.session,
             existing,
             now,
-            status="active",
+            status=PoolStatus.ACTIVE,
             period_start=account.period_start,
             period_end=account.period_end,
         )
@@ -87,9 +88,9 @@ async def freeze(
     uow: UnitOfWork, workspace_id: uuid.UUID, pool: Balance, feature: str, *, reason: str, now: datetime
 ) -> Balance:
     """Keep a pool but make it unusable; its open reservations still settle."""
-    if pool.status != "active":
+    if not pool.usable:
         return pool
-    after = await pools.overwrite(uow.session, pool, now, status="frozen")
+    after = await pools.overwrite(uow.session, pool, now, status=PoolStatus.FROZEN)
     uow.record(CreditPoolFrozen(workspace_id=workspace_id, feature=feature, reason=reason))
     return after
 

@@ -1,28 +1,53 @@
-"""Credit command handlers: reserve, capture, release, charge, top up, expire reservations."""
+"""Billing's handlers: each takes its message and delegates to the module that owns the rule
+(metering, settlement, purchases, tiers, renewal, catalog, statements, reports)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
-from visionscope.building_blocks.errors import Conflict, InvalidInput, NotFound
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.clock import Clock
-from visionscope.features.billing import metering, pools, settlement
+from visionscope.features.billing import (
+    catalog,
+    metering,
+    purchases,
+    renewal,
+    reports,
+    settlement,
+    statements,
+    tiers,
+)
 from visionscope.features.billing.commands import (
+    CancelTierChange,
     CaptureCredits,
+    ChangeTier,
     ChargeCredits,
     ExpireReservations,
+    LoadCatalog,
     ReleaseCredits,
+    RenewPeriods,
     ReserveCredits,
     TopUpCredits,
 )
-from visionscope.features.billing.events import CreditsPurchased
 from visionscope.features.billing.metering import Metered
-from visionscope.features.billing.models import CreditPool, FeatureDefinition, LedgerEntry, UsageLog
-from visionscope.features.billing.offers import feature_by_key, not_in_tier
-from visionscope.features.billing.schemas import PurchaseRead, UsageRead
+from visionscope.features.billing.models import UsageLog
+from visionscope.features.billing.queries import (
+    GetBusinessFigures,
+    GetCreditPools,
+    GetStatement,
+    GetTiers,
+    GetUsage,
+)
+from visionscope.features.billing.schemas import (
+    BusinessFiguresRead,
+    PoolRead,
+    PurchaseRead,
+    StatementRead,
+    TierChangeRead,
+    TierRead,
+    UsageRead,
+    UsageReportRead,
+)
 
 
 def _metered(cmd: ReserveCredits | ChargeCredits) -> Metered:
@@ -61,79 +86,42 @@ async def expire_reservations(cmd: ExpireReservations, *, uow: UnitOfWork, clock
     )
 
 
-async def _earlier_purchase(uow: UnitOfWork, cmd: TopUpCredits) -> PurchaseRead | None:
-    """The purchase this workspace already made with the command's idempotency key, if any."""
-    if cmd.idempotency_key is None:
-        return None
-    row = (
-        await uow.session.execute(
-            select(LedgerEntry, FeatureDefinition.key)
-            .join(CreditPool, CreditPool.id == LedgerEntry.pool_id)
-            .join(FeatureDefinition, FeatureDefinition.id == CreditPool.feature_id)
-            .where(
-                CreditPool.workspace_id == cmd.workspace_id,
-                LedgerEntry.idempotency_key == cmd.idempotency_key,
-                LedgerEntry.kind == "purchase",
-            )
-        )
-    ).first()
-    if row is None:
-        return None
-    entry, feature = row
-    if feature != cmd.feature or entry.credits != cmd.credits:
-        raise Conflict(
-            "This idempotency key was already used for a different top-up.",
-            idempotency_key=cmd.idempotency_key,
-        )
-    return PurchaseRead(
-        id=entry.id,
-        feature=feature,
-        credits=entry.credits,
-        available_after=entry.balance,
-        created_at=entry.created_at,
-    )
-
-
 async def top_up_credits(cmd: TopUpCredits, *, uow: UnitOfWork, clock: Clock) -> PurchaseRead:
-    """Add purchased credits to a pool; they outlive periods and are spent after the grant."""
-    session = uow.session
-    feature = await feature_by_key(session, cmd.feature)
-    if feature is None:
-        raise InvalidInput(
-            f"There is no feature {cmd.feature!r}.",
-            errors=[{"field": "feature", "message": "unknown feature"}],
-        )
-    pool = await pools.balance(session, cmd.workspace_id, feature.id, lock=True)
-    if pool is not None and pool.status == "closed":
-        raise NotFound(f"No workspace with id {cmd.workspace_id}.")
-    if pool is None or pool.status != "active" or not feature.is_active:
-        raise await not_in_tier(session, feature)
-    # Checked once the pool row is locked: a concurrent top-up with the same key has committed by now.
-    earlier = await _earlier_purchase(uow, cmd)
-    if earlier is not None:
-        return earlier
-    now = clock()
-    after = await pools.add(session, pool.pool_id, purchase=cmd.credits, now=now)
-    entry_id = await pools.write_entry(
-        session,
-        after.pool_id,
-        after.available,
-        kind="purchase",
-        credits=cmd.credits,
-        change=cmd.credits,
-        note="top-up",
-        now=now,
-        idempotency_key=cmd.idempotency_key,
-    )
-    uow.record(
-        CreditsPurchased(
-            workspace_id=cmd.workspace_id,
-            feature=feature.key,
-            credits=cmd.credits,
-            available=after.available,
-            purchased_by=cmd.purchased_by,
-        )
-    )
-    return PurchaseRead(
-        id=entry_id, feature=feature.key, credits=cmd.credits, available_after=after.available, created_at=now
-    )
+    return await purchases.top_up(uow, cmd, clock())
+
+
+async def change_tier(cmd: ChangeTier, *, uow: UnitOfWork, clock: Clock) -> TierChangeRead:
+    return await tiers.change(uow, cmd.workspace_id, cmd.tier, cmd.requested_by, clock())
+
+
+async def cancel_tier_change(cmd: CancelTierChange, *, uow: UnitOfWork, clock: Clock) -> None:
+    await tiers.cancel_pending(uow, cmd.workspace_id, clock())
+
+
+async def renew_periods(cmd: RenewPeriods, *, uow: UnitOfWork, clock: Clock) -> int:
+    return await renewal.renew_due(uow, cmd.limit, clock())
+
+
+async def load_catalog(cmd: LoadCatalog, *, uow: UnitOfWork, clock: Clock) -> dict[str, int]:
+    """Apply a catalog file and every side effect of what changed; returns counts of what changed."""
+    return await catalog.apply_catalog(uow, cmd.catalog, clock())
+
+
+async def get_tiers(query: GetTiers, *, uow: UnitOfWork) -> list[TierRead]:
+    return await statements.tiers_on_offer(uow.session)
+
+
+async def get_credit_pools(query: GetCreditPools, *, uow: UnitOfWork) -> list[PoolRead]:
+    return await statements.credit_pools(uow.session, query.workspace_id)
+
+
+async def get_statement(query: GetStatement, *, uow: UnitOfWork) -> StatementRead:
+    return await statements.statement(uow.session, query)
+
+
+async def get_usage(query: GetUsage, *, uow: UnitOfWork) -> UsageReportRead:
+    return await reports.usage(uow, query)
+
+
+async def get_business_figures(query: GetBusinessFigures, *, uow: UnitOfWork) -> BusinessFiguresRead:
+    return await reports.business_figures(uow, query)

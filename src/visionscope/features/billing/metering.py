@@ -22,11 +22,11 @@ from visionscope.building_blocks.db import dialect_name
 from visionscope.building_blocks.errors import Conflict, DomainError, InvalidInput, NotFound, PaymentRequired
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.billing import pools
-from visionscope.features.billing.accounts import project_workspace
 from visionscope.features.billing.events import CreditsCaptured, CreditsLow, CreditsReserved
-from visionscope.features.billing.models import LedgerEntry, UsageLog
+from visionscope.features.billing.models import LedgerEntry, PoolStatus, UsageLog
 from visionscope.features.billing.offers import Feature, feature_by_key, not_in_tier
 from visionscope.features.billing.schemas import UsageRead
+from visionscope.features.workspaces.public import workspace_of_project
 
 
 @dataclass(frozen=True)
@@ -139,9 +139,9 @@ async def refusal(
 ) -> DomainError:
     """Why a debit found nothing to take: no usable pool (403, 404 once closed) or too few credits (402)."""
     pool = await pools.balance(session, workspace_id, feature.id)
-    if pool is not None and pool.status == "closed":
+    if pool is not None and pool.status == PoolStatus.CLOSED:
         return NotFound(f"No workspace with id {workspace_id}.")
-    if pool is None or pool.status != "active":
+    if pool is None or not pool.usable:
         return await not_in_tier(session, feature)
     return PaymentRequired(
         f"{feature.key} needs {needed} credits; {pool.available} are available.",
@@ -187,7 +187,10 @@ async def meter(uow: UnitOfWork, what: Metered, *, reserve: bool, now: datetime)
     """Reserve (``reserve``) or charge at once; the same key again returns the first answer."""
     session = uow.session
     feature = await _feature(session, what.feature)
-    if what.project_id is not None and await project_workspace(session, what.project_id) != what.workspace_id:
+    if (
+        what.project_id is not None
+        and await workspace_of_project(session, what.project_id) != what.workspace_id
+    ):
         raise NotFound(f"No project with id {what.project_id}.")
     credits = what.quantity * feature.credits_per_unit
     kind = "reservation" if reserve else "charge"

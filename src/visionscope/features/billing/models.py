@@ -3,6 +3,7 @@ the pools' ledger and tier changes."""
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from visionscope.building_blocks.db import Base, IdMixin, TimestampMixin, utcnow
+from visionscope.building_blocks.db import Base, IdMixin, TimestampMixin, stored_as_value, utcnow
 from visionscope.building_blocks.outbox import BIGINT_PK
 
 
@@ -54,10 +55,25 @@ class TierFeature(IdMixin, TimestampMixin, Base):
     )
 
 
-POOL_STATUSES = ("active", "frozen", "closed")
+class PoolStatus(enum.StrEnum):
+    """A credit pool is active while its tier offers the feature, frozen when the tier stops offering
+    it (purchased credits are kept), closed when the workspace is deleted."""
+
+    ACTIVE = "active"
+    FROZEN = "frozen"
+    CLOSED = "closed"
+
+
+class TierChangeStatus(enum.StrEnum):
+    """An upgrade is applied at once; a downgrade is pending until the period ends, or cancelled."""
+
+    PENDING = "pending"
+    APPLIED = "applied"
+    CANCELLED = "cancelled"
+
+
 USAGE_STATES = ("reserved", "captured", "released")
 ENTRY_KINDS = ("grant", "purchase", "reservation", "charge", "capture", "release", "expiry")
-TIER_CHANGE_STATUSES = ("pending", "applied", "cancelled")
 
 CREDITS = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -81,7 +97,7 @@ class CreditPool(IdMixin, TimestampMixin, Base):
     used: Mapped[int] = mapped_column(CREDITS, default=0)
     reserved: Mapped[int] = mapped_column(CREDITS, default=0)
     used_from_grant: Mapped[int] = mapped_column(CREDITS, default=0)
-    status: Mapped[str] = mapped_column(String(10), default="active")
+    status: Mapped[PoolStatus] = mapped_column(stored_as_value(PoolStatus, 10), default=PoolStatus.ACTIVE)
     period_start: Mapped[datetime]
     period_end: Mapped[datetime]
 
@@ -181,7 +197,7 @@ class TierChange(IdMixin, Base):
     from_tier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pricing_tiers.id", ondelete="RESTRICT"))
     to_tier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pricing_tiers.id", ondelete="RESTRICT"))
     direction: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(10))
+    status: Mapped[TierChangeStatus] = mapped_column(stored_as_value(TierChangeStatus, 10))
     requested_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     effective_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,7 +18,7 @@ from sqlalchemy import BigInteger, ColumnElement, Table, and_, bindparam, case, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from visionscope.building_blocks.db import UtcDateTime
-from visionscope.features.billing.models import CreditPool, LedgerEntry
+from visionscope.features.billing.models import CreditPool, LedgerEntry, PoolStatus
 
 LOW_PERCENT = 10  # a pool is low under this share of its granted plus purchased credits
 
@@ -29,12 +29,17 @@ class Balance:
 
     pool_id: uuid.UUID
     feature_id: uuid.UUID
-    status: str
+    status: PoolStatus
     granted: int
     purchased: int
     used: int
     reserved: int
     used_from_grant: int
+
+    @property
+    def usable(self) -> bool:
+        """Credits can be spent from it: the tier offers its feature and the workspace is live."""
+        return self.status == PoolStatus.ACTIVE
 
     @property
     def available(self) -> int:
@@ -89,7 +94,7 @@ _NOW = bindparam("now", type_=UtcDateTime())
 _HAS_CREDITS = and_(
     _pool.workspace_id == bindparam("in_workspace"),
     _pool.feature_id == bindparam("for_feature"),
-    _pool.status == "active",
+    _pool.status == PoolStatus.ACTIVE,
     available_column() >= _N,
 )
 _RESERVE = update(POOLS).where(_HAS_CREDITS).values(reserved=_pool.reserved + _N, updated_at=_NOW)
@@ -140,7 +145,7 @@ async def balances(
     """A workspace's pools by feature id; locked in id order, so that lockers never deadlock."""
     statement = select(*_BALANCE).where(_pool.workspace_id == workspace_id).order_by(_pool.id)
     if not with_closed:
-        statement = statement.where(_pool.status != "closed")
+        statement = statement.where(_pool.status != PoolStatus.CLOSED)
     if lock:
         statement = statement.with_for_update()
     return {row[1]: _balance(row) for row in await session.execute(statement)}
@@ -171,14 +176,14 @@ async def open_pool(
             used=0,
             reserved=0,
             used_from_grant=0,
-            status="active",
+            status=PoolStatus.ACTIVE,
             period_start=period_start,
             period_end=period_end,
             created_at=now,
             updated_at=now,
         )
     )
-    return Balance(pool_id, feature_id, "active", 0, 0, 0, 0, 0)
+    return Balance(pool_id, feature_id, PoolStatus.ACTIVE, 0, 0, 0, 0, 0)
 
 
 async def take(

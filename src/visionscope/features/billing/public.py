@@ -12,18 +12,26 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from visionscope.building_blocks.errors import Forbidden, NotFound, TooLarge
 from visionscope.building_blocks.uow import UnitOfWork
-from visionscope.features.billing import accounts, grants, metering, pools, settlement
+from visionscope.clock import Clock
+from visionscope.features.billing import accounts, grants, metering, pools, settlement, statements
 from visionscope.features.billing.accounts import Account, add_month
 from visionscope.features.billing.events import CreditPoolsClosed
 from visionscope.features.billing.metering import Metered
-from visionscope.features.billing.models import CreditPool, PricingTier, UsageLog
+from visionscope.features.billing.models import (
+    CreditPool,
+    PoolStatus,
+    PricingTier,
+    TierChangeStatus,
+    UsageLog,
+)
 from visionscope.features.billing.offers import feature_by_key, not_in_tier, offers_of
 from visionscope.features.billing.schemas import PendingTierChangeRead, UsageRead
 from visionscope.features.billing.tiers import pending_change, settle_change
+from visionscope.features.workspaces.public import tier_of
 
 SEATS = "seats"
 TOO_LARGE_LIMITS = frozenset({"max_upload_mb"})  # over these: 413; over any other limit: 403
@@ -124,7 +132,7 @@ async def require_feature(session: AsyncSession, workspace_id: uuid.UUID, featur
     if found is None:
         raise NotFound(f"There is no feature {feature!r}.", feature=feature)
     pool = await pools.balance(session, workspace_id, found.id)
-    if pool is None or pool.status != "active" or not found.is_active:
+    if pool is None or not pool.usable or not found.is_active:
         raise await not_in_tier(session, found)
 
 
@@ -157,7 +165,7 @@ async def charge_seat(
         return None
     pool = await pools.balance(uow.session, workspace_id, feature.id)
     account = await accounts.account(uow.session, workspace_id)
-    if pool is None or pool.status != "active" or account is None:
+    if pool is None or not pool.usable or account is None:
         return None
     what = Metered(
         workspace_id=workspace_id,
@@ -184,14 +192,14 @@ async def close_workspace_pools(uow: UnitOfWork, *, workspace_id: uuid.UUID, now
     )
     closed = await uow.session.execute(
         update(CreditPool)
-        .where(CreditPool.workspace_id == workspace_id, CreditPool.status != "closed")
-        .values(status="closed", updated_at=now),
+        .where(CreditPool.workspace_id == workspace_id, CreditPool.status != PoolStatus.CLOSED)
+        .values(status=PoolStatus.CLOSED, updated_at=now),
         execution_options={"synchronize_session": False},
     )
     pool_count = cast(CursorResult[Any], closed).rowcount
     pending = await pending_change(uow.session, workspace_id)
     if pending is not None:
-        await settle_change(uow.session, pending.id, "cancelled", now)
+        await settle_change(uow.session, pending.id, TierChangeStatus.CANCELLED, now)
     uow.record(CreditPoolsClosed(workspace_id=workspace_id, pools=pool_count, released_reservations=released))
 
 
@@ -199,3 +207,33 @@ async def pending_tier_change(session: AsyncSession, workspace_id: uuid.UUID) ->
     """The downgrade waiting for the end of the period, for the workspace read model."""
     pending = await pending_change(session, workspace_id)
     return pending.read() if pending else None
+
+
+async def available_credits(session: AsyncSession, workspace_id: uuid.UUID, feature: str) -> int | None:
+    """The credits left in the workspace's pool for ``feature`` (active or frozen); None without one."""
+    pools_now = await statements.credit_pools(session, workspace_id)
+    return next((p.available for p in pools_now if p.feature == feature), None)
+
+
+class TierKeys:
+    """The tier key of a workspace, remembered for a minute (tier changes are rare): the rate limits
+    are sized by it."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, ttl: float = 60.0) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._ttl = ttl
+        self._known: dict[uuid.UUID, tuple[str | None, datetime]] = {}
+
+    async def __call__(self, workspace_id: uuid.UUID) -> str | None:
+        now = self._clock()
+        known = self._known.get(workspace_id)
+        if known is not None and (now - known[1]).total_seconds() < self._ttl:
+            return known[0]
+        async with self._sessions() as session:
+            tier_id = await tier_of(session, workspace_id)
+            key = await tier_key(session, tier_id) if tier_id else None
+        if len(self._known) > 10_000:
+            self._known.clear()
+        self._known[workspace_id] = (key, now)
+        return key

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from visionscope.building_blocks.uow import UnitOfWork
-from visionscope.clock import Clock
 from visionscope.features.billing import accounts, grants, pools
 from visionscope.features.billing.accounts import Account, add_month
-from visionscope.features.billing.commands import RenewPeriods
 from visionscope.features.billing.events import PeriodRenewed, TierChanged
+from visionscope.features.billing.models import TierChangeStatus
 from visionscope.features.billing.offers import features_by_id, offers_of, tier_by_id
 from visionscope.features.billing.tiers import pending_change, settle_change
 
@@ -31,7 +30,7 @@ async def renew(uow: UnitOfWork, account: Account, now: datetime) -> None:
     if pending is not None and pending.effective_at <= now:
         tier = await tier_by_id(session, pending.to_tier_id)
         await accounts.move_to_tier(session, account.workspace_id, tier.id, now)
-        await settle_change(session, pending.id, "applied", now)
+        await settle_change(session, pending.id, TierChangeStatus.APPLIED, now)
         uow.record(
             TierChanged(
                 workspace_id=account.workspace_id,
@@ -49,7 +48,7 @@ async def renew(uow: UnitOfWork, account: Account, now: datetime) -> None:
     expired = rolled_over = granted = 0
     for feature_id, pool in current.items():
         offer = offers.get(feature_id)
-        keep = ending_tier.rollover and offer is not None and pool.status == "active"
+        keep = ending_tier.rollover and offer is not None and pool.usable
         result = await grants.start_new_period(uow, pool, rollover=keep, start=start, end=end, now=now)
         expired += result.expired
         rolled_over += result.rolled_over
@@ -100,10 +99,9 @@ async def renew(uow: UnitOfWork, account: Account, now: datetime) -> None:
     )
 
 
-async def renew_periods(cmd: RenewPeriods, *, uow: UnitOfWork, clock: Clock) -> int:
+async def renew_due(uow: UnitOfWork, limit: int, now: datetime) -> int:
     """Renew up to ``limit`` workspaces whose period has ended; returns how many."""
-    now = clock()
-    due = await accounts.accounts_due(uow.session, now, cmd.limit)
+    due = await accounts.accounts_due(uow.session, now, limit)
     for account in due:
         await renew(uow, account, now)
     return len(due)

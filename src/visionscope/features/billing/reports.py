@@ -6,18 +6,16 @@ import csv
 import io
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import exists, func, select
 
 from visionscope.building_blocks.errors import InvalidInput, NotFound
-from visionscope.building_blocks.messages import SYSTEM_ONLY, Query, Role, in_workspace
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.billing import accounts
 from visionscope.features.billing.models import FeatureDefinition, LedgerEntry, TierFeature, UsageLog
 from visionscope.features.billing.offers import tier_by_id
+from visionscope.features.billing.queries import GetBusinessFigures, GetUsage
 from visionscope.features.billing.schemas import (
     BusinessFiguresRead,
     HourFiguresRead,
@@ -29,29 +27,7 @@ from visionscope.features.billing.schemas import (
 from visionscope.features.billing.sql import day_of, hour_of, parse_hour, seconds_between
 from visionscope.features.identity.public import user_profiles
 
-GroupBy = Literal["feature", "group", "project", "user", "day"]
 VIDEO_FEATURE = "video_analysis"
-
-
-@dataclass(frozen=True, kw_only=True)
-class GetUsage(Query[UsageReportRead]):
-    """Captured usage of a workspace in [start, end) (its current period by default), grouped."""
-
-    access = in_workspace(Role.ADMIN)
-    workspace_id: uuid.UUID
-    group_by: GroupBy = "feature"
-    start: datetime | None = None
-    end: datetime | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class GetBusinessFigures(Query[BusinessFiguresRead]):
-    """Across workspaces: credits consumed and their value per hour, videos processed per workspace,
-    processing time per feature. For operators and the analytics side: sent with a system context."""
-
-    access = SYSTEM_ONLY
-    start: datetime
-    end: datetime
 
 
 def _key(query: GetUsage, uow: UnitOfWork) -> Any:
@@ -79,7 +55,8 @@ async def _labels(query: GetUsage, uow: UnitOfWork, keys: list[Any]) -> dict[Any
     return {}
 
 
-async def get_usage(query: GetUsage, *, uow: UnitOfWork) -> UsageReportRead:
+async def usage(uow: UnitOfWork, query: GetUsage) -> UsageReportRead:
+    """Captured usage of a workspace in [start, end) (its current period by default), grouped."""
     account = await accounts.account(uow.session, query.workspace_id)
     if account is None:
         raise NotFound(f"No workspace with id {query.workspace_id}.")
@@ -142,7 +119,8 @@ async def _cents_per_credit(uow: UnitOfWork, tier_ids: set[uuid.UUID]) -> dict[u
     return values
 
 
-async def get_business_figures(query: GetBusinessFigures, *, uow: UnitOfWork) -> BusinessFiguresRead:
+async def business_figures(uow: UnitOfWork, query: GetBusinessFigures) -> BusinessFiguresRead:
+    """Credits consumed and their value per hour, videos per workspace, processing time per feature."""
     session = uow.session
     captured = (
         UsageLog.state == "captured",

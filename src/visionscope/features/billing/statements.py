@@ -1,26 +1,24 @@
-"""Read side of billing: the catalog, credit pools and their statements."""
+"""Read side of billing: the tiers on offer, credit pools and their statements."""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Any
 
-from pydantic import Field, StringConstraints
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from visionscope.building_blocks.caching import CATALOG, WORKSPACE, CachePolicy
 from visionscope.building_blocks.errors import InvalidInput, NotFound
-from visionscope.building_blocks.messages import ANONYMOUS, Query, Role, in_workspace
-from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.billing.models import (
     CreditPool,
     FeatureDefinition,
     LedgerEntry,
+    PoolStatus,
     PricingTier,
     TierFeature,
 )
+from visionscope.features.billing.queries import GetStatement
 from visionscope.features.billing.schemas import (
     FeatureGroupRead,
     GroupCreditsRead,
@@ -32,17 +30,10 @@ from visionscope.features.billing.schemas import (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
-class GetTiers(Query[list[TierRead]]):
+async def tiers_on_offer(session: AsyncSession) -> list[TierRead]:
     """The active tiers with their enabled features, grouped."""
-
-    access = ANONYMOUS
-    cache: ClassVar[CachePolicy] = CachePolicy(ttl=60, tags=(CATALOG,))
-
-
-async def get_tiers(query: GetTiers, *, uow: UnitOfWork) -> list[TierRead]:
     rows = (
-        await uow.session.execute(
+        await session.execute(
             select(PricingTier, TierFeature, FeatureDefinition)
             .join(TierFeature, TierFeature.tier_id == PricingTier.id)
             .join(FeatureDefinition, FeatureDefinition.id == TierFeature.feature_id)
@@ -74,26 +65,6 @@ async def get_tiers(query: GetTiers, *, uow: UnitOfWork) -> list[TierRead]:
         )
         for key, t in tiers.items()
     ]
-
-
-@dataclass(frozen=True, kw_only=True)
-class GetCreditPools(Query[list[PoolRead]]):
-    """A workspace's credit pools (active and frozen), by group and feature."""
-
-    access = in_workspace(Role.VIEWER)
-    cache: ClassVar[CachePolicy] = CachePolicy(ttl=60, tags=(WORKSPACE, CATALOG))
-    workspace_id: uuid.UUID
-
-
-@dataclass(frozen=True, kw_only=True)
-class GetStatement(Query[StatementRead]):
-    """A pool's statement, oldest line first; ``cursor`` is the number of the last line seen."""
-
-    access = in_workspace(Role.VIEWER)
-    workspace_id: uuid.UUID
-    feature: Annotated[str, StringConstraints(min_length=1, max_length=60)]
-    limit: Annotated[int, Field(ge=1, le=500)] = 100
-    cursor: str | None = None
 
 
 _POOL_COLUMNS = (
@@ -146,19 +117,21 @@ def group_totals(items: list[PoolRead]) -> list[GroupCreditsRead]:
     return list(totals.values())
 
 
-async def get_credit_pools(query: GetCreditPools, *, uow: UnitOfWork) -> list[PoolRead]:
-    rows = await uow.session.execute(
+async def credit_pools(session: AsyncSession, workspace_id: uuid.UUID) -> list[PoolRead]:
+    """A workspace's credit pools (active and frozen), by group and feature."""
+    rows = await session.execute(
         select(*_POOL_COLUMNS)
         .join(FeatureDefinition, FeatureDefinition.id == CreditPool.feature_id)
-        .where(CreditPool.workspace_id == query.workspace_id, CreditPool.status != "closed")
+        .where(CreditPool.workspace_id == workspace_id, CreditPool.status != PoolStatus.CLOSED)
         .order_by(FeatureDefinition.group, FeatureDefinition.key)
     )
     return [_pool_read(row) for row in rows]
 
 
-async def get_statement(query: GetStatement, *, uow: UnitOfWork) -> StatementRead:
+async def statement(session: AsyncSession, query: GetStatement) -> StatementRead:
+    """A pool's statement, oldest line first; the cursor is the number of the last line seen."""
     found = (
-        await uow.session.execute(
+        await session.execute(
             select(CreditPool.id, *_POOL_COLUMNS)
             .join(FeatureDefinition, FeatureDefinition.id == CreditPool.feature_id)
             .where(CreditPool.workspace_id == query.workspace_id, FeatureDefinition.key == query.feature)
@@ -176,7 +149,7 @@ async def get_statement(query: GetStatement, *, uow: UnitOfWork) -> StatementRea
         after = int(query.cursor)
     entries = list(
         (
-            await uow.session.scalars(
+            await session.scalars(
                 select(LedgerEntry)
                 .where(LedgerEntry.pool_id == found[0], LedgerEntry.id > after)
                 .order_by(LedgerEntry.id)

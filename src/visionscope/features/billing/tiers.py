@@ -11,12 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from visionscope.building_blocks.errors import Conflict, InvalidInput, NotFound
 from visionscope.building_blocks.uow import UnitOfWork
-from visionscope.clock import Clock
 from visionscope.features.billing import accounts, grants, pools
 from visionscope.features.billing.accounts import Account
-from visionscope.features.billing.commands import CancelTierChange, ChangeTier
 from visionscope.features.billing.events import TierChangeCancelled, TierChanged, TierChangeScheduled
-from visionscope.features.billing.models import PricingTier, TierChange
+from visionscope.features.billing.models import PricingTier, TierChange, TierChangeStatus
 from visionscope.features.billing.offers import Tier, features_by_id, offers_of, tier_by_id, tier_by_key
 from visionscope.features.billing.schemas import PendingTierChangeRead, TierChangeRead
 
@@ -46,13 +44,15 @@ async def pending_change(session: AsyncSession, workspace_id: uuid.UUID) -> Pend
                 TierChange.created_at,
             )
             .join(PricingTier, PricingTier.id == TierChange.to_tier_id)
-            .where(TierChange.workspace_id == workspace_id, TierChange.status == "pending")
+            .where(TierChange.workspace_id == workspace_id, TierChange.status == TierChangeStatus.PENDING)
         )
     ).first()
     return Pending(*row) if row else None
 
 
-async def settle_change(session: AsyncSession, change_id: uuid.UUID, status: str, now: datetime) -> None:
+async def settle_change(
+    session: AsyncSession, change_id: uuid.UUID, status: TierChangeStatus, now: datetime
+) -> None:
     await session.execute(
         update(TierChange).where(TierChange.id == change_id).values(status=status, settled_at=now),
         execution_options={"synchronize_session": False},
@@ -65,7 +65,7 @@ async def _record_change(
     to_tier: Tier,
     *,
     direction: str,
-    status: str,
+    status: TierChangeStatus,
     requested_by: uuid.UUID | None,
     effective_at: datetime,
     now: datetime,
@@ -81,7 +81,7 @@ async def _record_change(
             requested_by=requested_by,
             effective_at=effective_at,
             created_at=now,
-            settled_at=now if status != "pending" else None,
+            settled_at=now if status != TierChangeStatus.PENDING else None,
         )
     )
 
@@ -100,7 +100,7 @@ async def upgrade_pools(uow: UnitOfWork, account: Account, old: Tier, new: Tier,
     for feature_id, offer in new_offers.items():
         pool = current.get(feature_id)
         share = grants.prorated(offer.monthly_credits, now, account.period_start, account.period_end)
-        if pool is None or pool.status != "active":
+        if pool is None or not pool.usable:
             credits = share - (pool.grant_left if pool else 0)
         else:
             before = old_offers.get(feature_id)
@@ -129,17 +129,19 @@ async def _live_account(uow: UnitOfWork, workspace_id: uuid.UUID) -> Account:
 
 
 async def _cancel(uow: UnitOfWork, account: Account, pending: Pending, now: datetime) -> None:
-    await settle_change(uow.session, pending.id, "cancelled", now)
+    await settle_change(uow.session, pending.id, TierChangeStatus.CANCELLED, now)
     uow.record(TierChangeCancelled(workspace_id=account.workspace_id, to_tier=pending.to_tier))
 
 
-async def change_tier(cmd: ChangeTier, *, uow: UnitOfWork, clock: Clock) -> TierChangeRead:
-    now = clock()
-    account = await _live_account(uow, cmd.workspace_id)
-    target = await tier_by_key(uow.session, cmd.tier)
+async def change(
+    uow: UnitOfWork, workspace_id: uuid.UUID, tier: str, requested_by: uuid.UUID | None, now: datetime
+) -> TierChangeRead:
+    """An upgrade applies now with prorated grants; a downgrade is scheduled for the period's end."""
+    account = await _live_account(uow, workspace_id)
+    target = await tier_by_key(uow.session, tier)
     if target is None or not target.is_active:
         raise InvalidInput(
-            f"There is no tier {cmd.tier!r} open to workspaces.",
+            f"There is no tier {tier!r} open to workspaces.",
             errors=[{"field": "tier", "message": "unknown or inactive tier"}],
         )
     current = await tier_by_id(uow.session, account.tier_id)
@@ -158,8 +160,8 @@ async def change_tier(cmd: ChangeTier, *, uow: UnitOfWork, clock: Clock) -> Tier
             account,
             target,
             direction="upgrade",
-            status="applied",
-            requested_by=cmd.requested_by,
+            status=TierChangeStatus.APPLIED,
+            requested_by=requested_by,
             effective_at=now,
             now=now,
         )
@@ -177,8 +179,8 @@ async def change_tier(cmd: ChangeTier, *, uow: UnitOfWork, clock: Clock) -> Tier
         account,
         target,
         direction="downgrade",
-        status="pending",
-        requested_by=cmd.requested_by,
+        status=TierChangeStatus.PENDING,
+        requested_by=requested_by,
         effective_at=account.period_end,
         now=now,
     )
@@ -194,9 +196,10 @@ async def change_tier(cmd: ChangeTier, *, uow: UnitOfWork, clock: Clock) -> Tier
     return TierChangeRead(tier=current.key, direction="downgrade", pending=scheduled)
 
 
-async def cancel_tier_change(cmd: CancelTierChange, *, uow: UnitOfWork, clock: Clock) -> None:
-    account = await _live_account(uow, cmd.workspace_id)
+async def cancel_pending(uow: UnitOfWork, workspace_id: uuid.UUID, now: datetime) -> None:
+    """Cancel the scheduled downgrade; 404 when there is none."""
+    account = await _live_account(uow, workspace_id)
     pending = await pending_change(uow.session, account.workspace_id)
     if pending is None:
         raise NotFound("The workspace has no pending tier change.")
-    await _cancel(uow, account, pending, clock())
+    await _cancel(uow, account, pending, now)

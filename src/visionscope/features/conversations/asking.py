@@ -17,7 +17,7 @@ from visionscope.building_blocks.messages import acting_user
 from visionscope.features.conversations.answers.engine import Answer, AnswerEngine, pieces_of
 from visionscope.features.conversations.answers.writers import Retract
 from visionscope.features.conversations.commands import AnswerToRecord, RecordAnswer
-from visionscope.features.conversations.context import AnswerContext, GetAnswerContext
+from visionscope.features.conversations.queries import AnswerContext, GetAnswerContext
 from visionscope.features.conversations.schemas import MessageRead
 
 

@@ -1,4 +1,5 @@
-"""Conversation commands: start a conversation, record an answer, charge a chat completion or a search."""
+"""Conversation commands: start a conversation, record an answer, charge a chat completion or a
+search, hold and settle a completion's credit."""
 
 from __future__ import annotations
 
@@ -8,19 +9,20 @@ from typing import Annotated, Any
 
 from pydantic import StringConstraints
 
-from visionscope.building_blocks.messages import Access, Command, Role, ScopeKind, in_project, in_workspace
+from visionscope.building_blocks.messages import (
+    Command,
+    Role,
+    in_conversation,
+    in_project,
+    in_video,
+    in_workspace,
+)
 from visionscope.features.conversations.answers.citations import Citation
 from visionscope.features.conversations.schemas import ConversationRead, MessageRead
 
 Key = Annotated[str, StringConstraints(max_length=200)]
-
-
-def in_conversation(role: Role) -> Access:
-    return Access(role=role, scope=ScopeKind.CONVERSATION, field="conversation_id")
-
-
-def in_video(role: Role) -> Access:
-    return Access(role=role, scope=ScopeKind.VIDEO, field="video_id")
+Digest = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+CHAT, SEARCH = "chat_message", "search"  # the billing features a question and a search are charged to
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,3 +86,35 @@ class ChargeSearch(Command[None]):
     results: int
     idempotency_key: Key | None = None
     digest: Annotated[str, StringConstraints(max_length=64)] = ""
+
+
+@dataclass(frozen=True)
+class CreditHold:
+    """The reservation's key, and whether the same request was already answered (and paid) before."""
+
+    key: str
+    answered_before: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class HoldCompletionCredit(Command[CreditHold]):
+    access = in_workspace(Role.VIEWER)
+    workspace_id: uuid.UUID
+    project_id: uuid.UUID
+    user_id: uuid.UUID | None
+    digest: Digest
+    idempotency_key: Key | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettleCompletionCredit(Command[None]):
+    """Capture the held credit of a delivered answer; give it back when nothing was delivered."""
+
+    access = in_workspace(Role.VIEWER)
+    workspace_id: uuid.UUID
+    project_id: uuid.UUID
+    hold_key: Key
+    delivered: bool
+    grounded: bool = False
+    engine: str = ""
+    citations: int = 0

@@ -10,21 +10,20 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
-from typing import Annotated, Any
-
-from pydantic import StringConstraints
+from datetime import datetime
+from typing import Any
 
 from visionscope.building_blocks.errors import Conflict
-from visionscope.building_blocks.messages import Command, Role, in_workspace
 from visionscope.building_blocks.uow import UnitOfWork
-from visionscope.clock import Clock
 from visionscope.features.billing.public import Metered, capture_credits, release_credits, reserve_credits
-from visionscope.features.conversations.context import CHAT
+from visionscope.features.conversations.commands import (
+    CHAT,
+    CreditHold,
+    HoldCompletionCredit,
+    SettleCompletionCredit,
+)
 from visionscope.features.conversations.events import QuestionAnswered
 
-Key = Annotated[str, StringConstraints(max_length=200)]
-Digest = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 REUSED = "This idempotency key was already used for a different request."
 
 
@@ -34,43 +33,10 @@ def request_digest(*parts: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-@dataclass(frozen=True)
-class CreditHold:
-    """The reservation's key, and whether the same request was already answered (and paid) before."""
-
-    key: str
-    answered_before: bool
-
-
-@dataclass(frozen=True, kw_only=True)
-class HoldCompletionCredit(Command[CreditHold]):
-    access = in_workspace(Role.VIEWER)
-    workspace_id: uuid.UUID
-    project_id: uuid.UUID
-    user_id: uuid.UUID | None
-    digest: Digest
-    idempotency_key: Key | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class SettleCompletionCredit(Command[None]):
-    """Capture the held credit of a delivered answer; give it back when nothing was delivered."""
-
-    access = in_workspace(Role.VIEWER)
-    workspace_id: uuid.UUID
-    project_id: uuid.UUID
-    hold_key: Key
-    delivered: bool
-    grounded: bool = False
-    engine: str = ""
-    citations: int = 0
-
-
-async def hold_completion_credit(cmd: HoldCompletionCredit, *, uow: UnitOfWork, clock: Clock) -> CreditHold:
+async def hold(uow: UnitOfWork, cmd: HoldCompletionCredit, now: datetime) -> CreditHold:
     given = cmd.idempotency_key
     key = f"{CHAT}:completion:{given}" if given else f"{CHAT}:completion:{uuid.uuid4()}"
     operation = f"chat_completion:{cmd.digest}"
-    now = clock()
     usage = await reserve_credits(
         uow,
         Metered(
@@ -98,11 +64,11 @@ async def hold_completion_credit(cmd: HoldCompletionCredit, *, uow: UnitOfWork, 
     )
 
 
-async def settle_completion_credit(cmd: SettleCompletionCredit, *, uow: UnitOfWork, clock: Clock) -> None:
+async def settle(uow: UnitOfWork, cmd: SettleCompletionCredit, now: datetime) -> None:
     if not cmd.delivered:
-        await release_credits(uow, cmd.workspace_id, cmd.hold_key, now=clock())
+        await release_credits(uow, cmd.workspace_id, cmd.hold_key, now=now)
         return
-    await capture_credits(uow, cmd.workspace_id, cmd.hold_key, 1, now=clock())
+    await capture_credits(uow, cmd.workspace_id, cmd.hold_key, 1, now=now)
     uow.record(
         QuestionAnswered(
             workspace_id=cmd.workspace_id,

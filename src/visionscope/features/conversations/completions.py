@@ -23,18 +23,14 @@ from visionscope.building_blocks.mediator import Context, Mediator
 from visionscope.building_blocks.messages import acting_user
 from visionscope.features.conversations.answers.engine import Answer, AnswerEngine
 from visionscope.features.conversations.answers.writers import Retract
-from visionscope.features.conversations.completion_credits import (
+from visionscope.features.conversations.commands import (
     CreditHold,
     HoldCompletionCredit,
     SettleCompletionCredit,
-    request_digest,
 )
-from visionscope.features.conversations.context import (
-    GetProjectSubjects,
-    GetVideoSubjects,
-    Subjects,
-    check_question,
-)
+from visionscope.features.conversations.completion_credits import request_digest
+from visionscope.features.conversations.context import check_question
+from visionscope.features.conversations.queries import GetProjectSubjects, GetVideoSubjects, Subjects
 
 
 class ChatMessageIn(BaseModel):

@@ -1,5 +1,6 @@
-"""What answering needs before the engine runs: the videos to answer from, the conversation's
-memory, an earlier answer to the same idempotency key, and whether a credit is left.
+"""What answering needs before the engine runs (the domain side of the context queries): the
+videos to answer from, the conversation's memory, an earlier answer to the same idempotency
+key, and whether a credit is left.
 
 These are queries: they read and refuse (404 deleted video, 409 not analysed, 413 question too
 long, 402 no credits) before any work is done or anything is charged.
@@ -9,71 +10,27 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from visionscope.building_blocks.errors import Conflict, NotFound, PaymentRequired, TooLarge
-from visionscope.building_blocks.messages import Query, Role, in_project
 from visionscope.building_blocks.storage import Storage
 from visionscope.building_blocks.uow import UnitOfWork
-from visionscope.features.billing.public import require_feature
-from visionscope.features.billing.queries import GetCreditPools, get_credit_pools
+from visionscope.features.billing.public import available_credits, require_feature
 from visionscope.features.conversations.answers.knowledge import Subject
 from visionscope.features.conversations.answers.memory import Turn
-from visionscope.features.conversations.commands import in_conversation, in_video
+from visionscope.features.conversations.commands import CHAT, SEARCH
 from visionscope.features.conversations.models import Conversation, ConversationMessage
-from visionscope.features.conversations.queries import citations_of, message_read
+from visionscope.features.conversations.queries import AnswerContext, GetAnswerContext, Subjects
+from visionscope.features.conversations.reads import citations_of, message_read
 from visionscope.features.conversations.schemas import MAX_QUESTION_CHARS, MessageRead
-from visionscope.features.videos.queries import GetVideoFiles, ListVideos, get_video_files, list_videos
-from visionscope.features.videos.results import work_key
+from visionscope.features.videos.public import VideoStatus, analyzed_video, project_videos, work_key
 from visionscope.features.workspaces.public import workspace_of_project
 
-CHAT, SEARCH = "chat_message", "search"
 #: How many earlier answers a conversation remembers for follow-ups.
 MEMORY_TURNS = 20
 #: How many earlier exchanges a model is shown.
 MODEL_EXCHANGES = 3
-
-
-@dataclass(frozen=True)
-class Subjects:
-    """The analysed videos a question or search is answered from, and whose they are."""
-
-    workspace_id: uuid.UUID
-    project_id: uuid.UUID
-    subjects: tuple[Subject, ...]
-
-
-@dataclass(frozen=True)
-class AnswerContext:
-    conversation_id: uuid.UUID
-    subjects: Subjects
-    history: tuple[Turn, ...]
-    exchanges: tuple[tuple[str, str], ...]
-    replay: MessageRead | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class GetAnswerContext(Query[AnswerContext]):
-    access = in_conversation(Role.VIEWER)
-    conversation_id: uuid.UUID
-    question: str
-    idempotency_key: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class GetVideoSubjects(Query[Subjects]):
-    access = in_video(Role.VIEWER)
-    video_id: uuid.UUID
-    feature: str = CHAT
-
-
-@dataclass(frozen=True, kw_only=True)
-class GetProjectSubjects(Query[Subjects]):
-    access = in_project(Role.VIEWER)
-    project_id: uuid.UUID
-    feature: str = CHAT
 
 
 def check_question(question: str) -> None:
@@ -88,22 +45,20 @@ def check_question(question: str) -> None:
 async def ensure_credit(uow: UnitOfWork, workspace_id: uuid.UUID, feature: str) -> None:
     """403 when the tier lacks the feature, 402 when its pool is empty: before any work is done."""
     await require_feature(uow.session, workspace_id, feature)
-    pools = await get_credit_pools(GetCreditPools(workspace_id=workspace_id), uow=uow)
-    pool = next((p for p in pools if p.feature == feature), None)
-    if pool is not None and pool.available <= 0:
+    available = await available_credits(uow.session, workspace_id, feature)
+    if available is not None and available <= 0:
         raise PaymentRequired(
-            f"{feature} needs 1 credit; {pool.available} are available.",
+            f"{feature} needs 1 credit; {available} are available.",
             feature=feature,
             needed=1,
-            available=pool.available,
+            available=available,
         )
 
 
 async def video_subjects(uow: UnitOfWork, storage: Storage, video_id: uuid.UUID) -> Subjects:
     """404 for a deleted video, 409 with its status for one not analysed."""
-    video, _, work = await get_video_files(
-        GetVideoFiles(video_id=video_id, ready_only=True), uow=uow, storage=storage
-    )
+    video = await analyzed_video(uow.session, video_id)
+    work = storage.path(work_key(video.id))
     return Subjects(video.workspace_id, video.project_id, (Subject(video.id, video.name, work),))
 
 
@@ -116,17 +71,10 @@ async def project_subjects(
         raise NotFound(f"No project with id {project_id}.")
     found: list[Subject] = []
     statuses: set[str] = set()
-    cursor: str | None = None
-    while True:
-        videos, cursor = await list_videos(
-            ListVideos(project_id=project_id, limit=200, cursor=cursor), uow=uow
-        )
-        for video in videos:
-            statuses.add(video.status)
-            if video.status == "ready":
-                found.append(Subject(video.id, video.name, storage.path(work_key(video.id))))
-        if cursor is None:
-            break
+    for video in await project_videos(uow.session, project_id):
+        statuses.add(video.status.value)
+        if video.status == VideoStatus.READY:
+            found.append(Subject(video.id, video.name, storage.path(work_key(video.id))))
     if not found and not allow_none:
         detail = (
             "The project has no videos yet." if not statuses else "No video of the project is analysed yet."
@@ -179,7 +127,8 @@ async def _memory(
     return turns, tuple(pairs[-MODEL_EXCHANGES:])
 
 
-async def get_answer_context(query: GetAnswerContext, *, uow: UnitOfWork, storage: Storage) -> AnswerContext:
+async def answer_context(uow: UnitOfWork, storage: Storage, query: GetAnswerContext) -> AnswerContext:
+    """The videos, memory and earlier answer a question needs; refuses before any work is done."""
     check_question(query.question)
     conversation = await uow.session.get(Conversation, query.conversation_id)
     if conversation is None:
@@ -198,14 +147,19 @@ async def get_answer_context(query: GetAnswerContext, *, uow: UnitOfWork, storag
     return AnswerContext(conversation.id, subjects, history, exchanges, None)
 
 
-async def get_video_subjects(query: GetVideoSubjects, *, uow: UnitOfWork, storage: Storage) -> Subjects:
-    subjects = await video_subjects(uow, storage, query.video_id)
-    await ensure_credit(uow, subjects.workspace_id, query.feature)
+async def paid_video_subjects(
+    uow: UnitOfWork, storage: Storage, video_id: uuid.UUID, feature: str
+) -> Subjects:
+    """The analyzed video, once the workspace is known to have a credit for ``feature``."""
+    subjects = await video_subjects(uow, storage, video_id)
+    await ensure_credit(uow, subjects.workspace_id, feature)
     return subjects
 
 
-async def get_project_subjects(query: GetProjectSubjects, *, uow: UnitOfWork, storage: Storage) -> Subjects:
+async def paid_project_subjects(
+    uow: UnitOfWork, storage: Storage, project_id: uuid.UUID, feature: str
+) -> Subjects:
     """For a search an empty project is no error (nothing is found, nothing is charged)."""
-    subjects = await project_subjects(uow, storage, query.project_id, allow_none=query.feature == SEARCH)
-    await ensure_credit(uow, subjects.workspace_id, query.feature)
+    subjects = await project_subjects(uow, storage, project_id, allow_none=feature == SEARCH)
+    await ensure_credit(uow, subjects.workspace_id, feature)
     return subjects

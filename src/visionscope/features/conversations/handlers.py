@@ -1,4 +1,5 @@
-"""Conversation command handlers: start, record an answer (charged once per idempotency key), charge."""
+"""Conversation handlers: start, record an answer (charged once per idempotency key), charge, hold
+and settle a completion's credit; and the queries, delegated to the read side and the context."""
 
 from __future__ import annotations
 
@@ -12,17 +13,34 @@ from visionscope.building_blocks.storage import Storage
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.clock import Clock
 from visionscope.features.billing.public import Metered, charge_credits
+from visionscope.features.conversations import completion_credits, context, reads
 from visionscope.features.conversations.commands import (
+    CHAT,
+    SEARCH,
     ChargeCompletion,
     ChargeSearch,
+    CreditHold,
+    HoldCompletionCredit,
     RecordAnswer,
+    SettleCompletionCredit,
     StartProjectConversation,
     StartVideoConversation,
 )
-from visionscope.features.conversations.context import CHAT, SEARCH, video_subjects
+from visionscope.features.conversations.context import video_subjects
 from visionscope.features.conversations.events import ConversationStarted, ProjectSearched, QuestionAnswered
 from visionscope.features.conversations.models import Conversation, ConversationMessage, MessageCitation
-from visionscope.features.conversations.queries import citations_of, conversation_read, message_read
+from visionscope.features.conversations.queries import (
+    AnswerContext,
+    GetAnswerContext,
+    GetConversation,
+    GetProjectSubjects,
+    GetVideoSubjects,
+    ListProjectConversations,
+    ListVideoConversations,
+    Page,
+    Subjects,
+)
+from visionscope.features.conversations.reads import citations_of, conversation_read, message_read
 from visionscope.features.conversations.schemas import ConversationRead, MessageRead
 from visionscope.features.workspaces.public import workspace_of_project
 
@@ -245,3 +263,36 @@ async def charge_search(cmd: ChargeSearch, *, uow: UnitOfWork, clock: Clock) -> 
         raise Conflict("This idempotency key was already used for a different request.", idempotency_key=key)
     if usage.created_at == now:  # charged by this request, not found from an earlier one with the key
         uow.record(ProjectSearched(workspace_id=workspace_id, project_id=cmd.project_id, results=cmd.results))
+
+
+async def hold_completion_credit(cmd: HoldCompletionCredit, *, uow: UnitOfWork, clock: Clock) -> CreditHold:
+    return await completion_credits.hold(uow, cmd, clock())
+
+
+async def settle_completion_credit(cmd: SettleCompletionCredit, *, uow: UnitOfWork, clock: Clock) -> None:
+    await completion_credits.settle(uow, cmd, clock())
+
+
+async def get_conversation(query: GetConversation, *, uow: UnitOfWork) -> ConversationRead:
+    return await reads.conversation(uow.session, query.conversation_id)
+
+
+async def list_project_conversations(query: ListProjectConversations, *, uow: UnitOfWork) -> Page:
+    where = Conversation.project_id == query.project_id
+    return await reads.page(uow.session, where, query.limit, query.cursor)
+
+
+async def list_video_conversations(query: ListVideoConversations, *, uow: UnitOfWork) -> Page:
+    return await reads.page(uow.session, Conversation.video_id == query.video_id, query.limit, query.cursor)
+
+
+async def get_answer_context(query: GetAnswerContext, *, uow: UnitOfWork, storage: Storage) -> AnswerContext:
+    return await context.answer_context(uow, storage, query)
+
+
+async def get_video_subjects(query: GetVideoSubjects, *, uow: UnitOfWork, storage: Storage) -> Subjects:
+    return await context.paid_video_subjects(uow, storage, query.video_id, query.feature)
+
+
+async def get_project_subjects(query: GetProjectSubjects, *, uow: UnitOfWork, storage: Storage) -> Subjects:
+    return await context.paid_project_subjects(uow, storage, query.project_id, query.feature)

@@ -8,9 +8,9 @@ import uuid
 from visionscope.building_blocks.mediator import Context, Mediator
 from visionscope.building_blocks.messages import acting_user
 from visionscope.features.conversations.answers.engine import AnswerEngine
-from visionscope.features.conversations.commands import ChargeSearch
+from visionscope.features.conversations.commands import SEARCH, ChargeSearch
 from visionscope.features.conversations.completion_credits import request_digest
-from visionscope.features.conversations.context import SEARCH, GetProjectSubjects
+from visionscope.features.conversations.queries import GetProjectSubjects
 from visionscope.features.conversations.schemas import SearchHitRead
 
 

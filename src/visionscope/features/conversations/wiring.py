@@ -7,7 +7,7 @@ from visionscope.building_blocks.mediator import Handler
 from visionscope.building_blocks.wiring import bind
 from visionscope.config import Settings
 from visionscope.dependencies import HandlerDeps
-from visionscope.features.conversations import commands, completion_credits, context, handlers, queries
+from visionscope.features.conversations import commands, handlers, queries
 from visionscope.features.conversations.answers.engine import AnswerEngine, EmbedderSource
 from visionscope.features.conversations.answers.knowledge import KnowledgeCache
 from visionscope.language_model.choice import answer_writer
@@ -21,14 +21,14 @@ def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
         commands.RecordAnswer: bind(handlers.record_answer, **clock),
         commands.ChargeCompletion: bind(handlers.charge_completion, **clock),
         commands.ChargeSearch: bind(handlers.charge_search, **clock),
-        completion_credits.HoldCompletionCredit: bind(completion_credits.hold_completion_credit, **clock),
-        completion_credits.SettleCompletionCredit: bind(completion_credits.settle_completion_credit, **clock),
-        queries.GetConversation: bind(queries.get_conversation),
-        queries.ListProjectConversations: bind(queries.list_project_conversations),
-        queries.ListVideoConversations: bind(queries.list_video_conversations),
-        context.GetAnswerContext: bind(context.get_answer_context, storage=c.storage),
-        context.GetVideoSubjects: bind(context.get_video_subjects, storage=c.storage),
-        context.GetProjectSubjects: bind(context.get_project_subjects, storage=c.storage),
+        commands.HoldCompletionCredit: bind(handlers.hold_completion_credit, **clock),
+        commands.SettleCompletionCredit: bind(handlers.settle_completion_credit, **clock),
+        queries.GetConversation: bind(handlers.get_conversation),
+        queries.ListProjectConversations: bind(handlers.list_project_conversations),
+        queries.ListVideoConversations: bind(handlers.list_video_conversations),
+        queries.GetAnswerContext: bind(handlers.get_answer_context, storage=c.storage),
+        queries.GetVideoSubjects: bind(handlers.get_video_subjects, storage=c.storage),
+        queries.GetProjectSubjects: bind(handlers.get_project_subjects, storage=c.storage),
     }
 
 

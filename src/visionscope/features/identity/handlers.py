@@ -28,7 +28,8 @@ from visionscope.features.identity.events import (
     UserSignedIn,
 )
 from visionscope.features.identity.models import ApiKey, RefreshToken, User
-from visionscope.features.identity.schemas import ApiKeyWithSecret, TokenPair, UserRead
+from visionscope.features.identity.queries import GetMe, ListApiKeys
+from visionscope.features.identity.schemas import ApiKeyRead, ApiKeyWithSecret, TokenPair, UserRead
 from visionscope.features.identity.security import (
     API_KEY_PREFIX,
     TokenIssuer,
@@ -220,3 +221,28 @@ async def delete_account(cmd: DeleteAccount, *, uow: UnitOfWork, clock: Clock) -
     user.name = "Deleted user"
     user.password_hash = "!"  # noqa: S105 - not a hash: matches no password
     user.record(UserDeleted(user_id=user.id))
+
+
+async def get_me(query: GetMe, *, uow: UnitOfWork) -> UserRead:
+    user = await uow.session.get(User, query.user_id)
+    if user is None or not user.is_active:
+        raise Unauthenticated("This account no longer exists.")
+    return UserRead(id=user.id, email=user.email, name=user.name, created_at=user.created_at)
+
+
+async def list_api_keys(query: ListApiKeys, *, uow: UnitOfWork) -> list[ApiKeyRead]:
+    keys = await uow.session.scalars(
+        select(ApiKey).where(ApiKey.workspace_id == query.workspace_id).order_by(ApiKey.created_at)
+    )
+    return [
+        ApiKeyRead(
+            id=k.id,
+            name=k.name,
+            prefix=k.prefix,
+            role=k.role,
+            created_at=k.created_at,
+            last_used_at=k.last_used_at,
+            revoked_at=k.revoked_at,
+        )
+        for k in keys
+    ]

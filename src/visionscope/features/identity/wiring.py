@@ -19,8 +19,8 @@ def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
         commands.DeleteAccount: bind(handlers.delete_account, clock=c.clock),
         commands.CreateApiKey: bind(handlers.create_api_key, clock=c.clock),
         commands.RevokeApiKey: bind(handlers.revoke_api_key, clock=c.clock),
-        queries.GetMe: bind(queries.get_me),
-        queries.ListApiKeys: bind(queries.list_api_keys),
+        queries.GetMe: bind(handlers.get_me),
+        queries.ListApiKeys: bind(handlers.list_api_keys),
     }
 
 

@@ -12,8 +12,6 @@ from typing import Any
 import httpx
 
 from visionscope.building_blocks.db import utcnow
-from visionscope.building_blocks.errors import NotFound
-from visionscope.building_blocks.messages import Role
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.billing.events import CreditsLow, TierChanged
 from visionscope.features.notifications.events import NoticeCreated, WebhookEndpointDisabled
@@ -25,7 +23,7 @@ from visionscope.features.workspaces.events import (
     OwnershipTransferred,
     WorkspaceDeleted,
 )
-from visionscope.features.workspaces.queries import ListCollaborators, list_collaborators, read_workspace
+from visionscope.features.workspaces.public import live_workspace_name, member_roles
 
 MANAGING_ROLES = ("owner", "admin")
 
@@ -60,16 +58,14 @@ async def create_notice(
 
 async def workspace_name(uow: UnitOfWork, workspace_id: uuid.UUID) -> str | None:
     """The workspace's name, or None once it is deleted."""
-    try:
-        return (await read_workspace(uow.session, workspace_id, Role.VIEWER)).name
-    except NotFound:
-        return None
+    return await live_workspace_name(uow.session, workspace_id)
 
 
 async def workspace_managers(uow: UnitOfWork, workspace_id: uuid.UUID) -> list[uuid.UUID]:
     """The owner and the admins: who hears about what needs managing."""
-    members = await list_collaborators(ListCollaborators(workspace_id=workspace_id), uow=uow)
-    return [m.user_id for m in members if m.role in MANAGING_ROLES]
+    return [
+        user_id for user_id, role in await member_roles(uow.session, workspace_id) if role in MANAGING_ROLES
+    ]
 
 
 def _shown(name: str | None) -> str:
@@ -111,13 +107,12 @@ async def ownership_transferred(event: OwnershipTransferred, uow: UnitOfWork) ->
 
 async def workspace_deleted(event: WorkspaceDeleted, uow: UnitOfWork) -> None:
     """Tell every collaborator but the one who deleted it."""
-    members = await list_collaborators(ListCollaborators(workspace_id=event.workspace_id), uow=uow)
-    for member in members:
-        if member.user_id == uow.actor_id:
+    for user_id, _ in await member_roles(uow.session, event.workspace_id):
+        if user_id == uow.actor_id:
             continue
         await create_notice(
             uow,
-            user_id=member.user_id,
+            user_id=user_id,
             workspace_id=None,  # the workspace no longer opens; the id stays in the data
             kind="workspace.deleted",
             title="A workspace you belonged to was deleted",

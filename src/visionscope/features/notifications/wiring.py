@@ -76,9 +76,9 @@ def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
         commands.DeleteWebhook: bind(handlers.delete_webhook),
         commands.EnableWebhook: bind(handlers.enable_webhook),
         commands.ReplayWebhookDelivery: bind(handlers.replay_webhook_delivery, clock=c.clock),
-        queries.ListNotices: bind(queries.list_notices),
-        queries.ListWebhooks: bind(queries.list_webhooks),
-        queries.ListWebhookDeliveries: bind(queries.list_webhook_deliveries),
+        queries.ListNotices: bind(handlers.list_notices),
+        queries.ListWebhooks: bind(handlers.list_webhooks),
+        queries.ListWebhookDeliveries: bind(handlers.list_webhook_deliveries),
     }
 
 

@@ -8,12 +8,14 @@ from typing import Annotated, Any
 
 from pydantic import StringConstraints
 
-from visionscope.building_blocks.messages import SYSTEM_ONLY, Access, Command, Role, ScopeKind, in_project
+from visionscope.building_blocks.messages import (
+    SYSTEM_ONLY,
+    Command,
+    Role,
+    in_project,
+    in_video,
+)
 from visionscope.features.videos.schemas import VideoRead
-
-
-def in_video(role: Role, field: str = "video_id") -> Access:
-    return Access(role=role, scope=ScopeKind.VIDEO, field=field)
 
 
 @dataclass(frozen=True, kw_only=True)

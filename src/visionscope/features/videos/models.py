@@ -123,6 +123,11 @@ class Video(IdMixin, TimestampMixin, RecordsEvents, Base):
             )
         )
 
+    def require_ready(self) -> None:
+        """409 with its status unless the analysis has succeeded."""
+        if self.status != VideoStatus.READY:
+            raise Conflict(f"The video is not analysed yet: it is {self.status}.", video_status=self.status)
+
     def check_can_requeue(self) -> None:
         """409 while an analysis is queued or processing."""
         if self.status.active:

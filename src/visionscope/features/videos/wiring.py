@@ -33,10 +33,10 @@ def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
         commands.FinishAnalysis: bind(handlers.finish_analysis, **clock),
         commands.FailAnalysis: bind(handlers.fail_analysis, **clock),
         commands.ConfirmCancelled: bind(handlers.confirm_cancelled, **clock),
-        queries.GetUploadPolicy: bind(queries.get_upload_policy, settings=c.settings),
-        queries.GetVideo: bind(queries.get_video),
-        queries.ListVideos: bind(queries.list_videos),
-        queries.GetVideoFiles: bind(queries.get_video_files, storage=c.storage),
+        queries.GetUploadPolicy: bind(handlers.get_upload_policy, settings=c.settings),
+        queries.GetVideo: bind(handlers.get_video),
+        queries.ListVideos: bind(handlers.list_videos),
+        queries.GetVideoFiles: bind(handlers.get_video_files, storage=c.storage),
     }
 
 

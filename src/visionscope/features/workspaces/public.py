@@ -1,4 +1,5 @@
-"""What the building blocks and other features may ask of workspaces: scopes and roles."""
+"""What the building blocks and other features may ask of workspaces: scopes, roles, and the
+billing columns (tier and period) that billing reads and moves."""
 
 from __future__ import annotations
 
@@ -9,6 +10,15 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from visionscope.building_blocks.messages import Actor, ApiKeyActor, Role, UserActor
+from visionscope.features.workspaces.billing_accounts import Account as Account
+from visionscope.features.workspaces.billing_accounts import account as account
+from visionscope.features.workspaces.billing_accounts import accounts_due as accounts_due
+from visionscope.features.workspaces.billing_accounts import live_accounts_on_tier as live_accounts_on_tier
+from visionscope.features.workspaces.billing_accounts import move_to_tier as move_to_tier
+from visionscope.features.workspaces.billing_accounts import project_names as project_names
+from visionscope.features.workspaces.billing_accounts import start_period as start_period
+from visionscope.features.workspaces.billing_accounts import tiers_of as tiers_of
+from visionscope.features.workspaces.billing_accounts import workspaces_on_tier as workspaces_on_tier
 from visionscope.features.workspaces.models import Collaborator, Project, Workspace
 
 
@@ -81,3 +91,21 @@ async def tier_of(session: AsyncSession, workspace_id: uuid.UUID) -> uuid.UUID |
         select(Workspace.tier_id).where(Workspace.id == workspace_id, Workspace.deleted_at.is_(None))
     )
     return found
+
+
+async def live_workspace_name(session: AsyncSession, workspace_id: uuid.UUID) -> str | None:
+    """The workspace's name, or None once it is deleted."""
+    found: str | None = await session.scalar(
+        select(Workspace.name).where(Workspace.id == workspace_id, Workspace.deleted_at.is_(None))
+    )
+    return found
+
+
+async def member_roles(session: AsyncSession, workspace_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    """The workspace's active collaborators and their roles, in the order they joined."""
+    rows = await session.execute(
+        select(Collaborator.user_id, Collaborator.role)
+        .where(Collaborator.workspace_id == workspace_id, Collaborator.status == "active")
+        .order_by(Collaborator.created_at)
+    )
+    return [(row[0], row[1]) for row in rows]

@@ -21,11 +21,11 @@ def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
         commands.TransferOwnership: bind(handlers.transfer_ownership),
         commands.CreateProject: bind(handlers.create_project, clock=c.clock),
         commands.DeleteProject: bind(handlers.delete_project, clock=c.clock),
-        queries.ListWorkspaces: bind(queries.list_workspaces),
-        queries.GetWorkspace: bind(queries.get_workspace),
-        queries.ListCollaborators: bind(queries.list_collaborators),
-        queries.ListProjects: bind(queries.list_projects),
-        queries.GetProject: bind(queries.get_project),
+        queries.ListWorkspaces: bind(handlers.list_workspaces),
+        queries.GetWorkspace: bind(handlers.get_workspace),
+        queries.ListCollaborators: bind(handlers.list_collaborators),
+        queries.ListProjects: bind(handlers.list_projects),
+        queries.GetProject: bind(handlers.get_project),
     }
 
 

@@ -21,11 +21,11 @@ from visionscope.building_blocks.errors import Conflict, Forbidden, InvalidInput
 from visionscope.building_blocks.mediator import Context
 from visionscope.building_blocks.messages import UserActor
 from visionscope.building_blocks.outbox import OutboxMessage
-from visionscope.features.billing.catalog import LoadCatalog
 from visionscope.features.billing.commands import (
     CaptureCredits,
     ChangeTier,
     ChargeCredits,
+    LoadCatalog,
     RenewPeriods,
     ReserveCredits,
 )

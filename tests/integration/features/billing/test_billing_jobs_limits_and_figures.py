@@ -32,7 +32,7 @@ from visionscope.features.billing.public import (
     require_feature,
     tier_limits,
 )
-from visionscope.features.billing.reports import GetBusinessFigures
+from visionscope.features.billing.queries import GetBusinessFigures
 from visionscope.features.workspaces.public import tier_of
 from visionscope.runtime import EmbeddedRuntime
 

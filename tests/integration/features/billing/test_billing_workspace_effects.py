@@ -27,7 +27,7 @@ from visionscope.building_blocks.messages import Role
 from visionscope.building_blocks.outbox import OutboxMessage
 from visionscope.features.billing.commands import CaptureCredits, ChargeCredits, ReserveCredits
 from visionscope.features.billing.models import LedgerEntry, UsageLog
-from visionscope.features.billing.reports import GetUsage
+from visionscope.features.billing.queries import GetUsage
 from visionscope.features.identity.models import User
 from visionscope.features.workspaces.commands import (
     AddCollaborator,

@@ -19,7 +19,7 @@ import numpy as np
 from visionscope.analysis import Embedder, VideoIndex, build_documents
 from visionscope.analysis.embed import DIMENSIONS
 from visionscope.building_blocks.errors import NotFound
-from visionscope.features.videos.results import chapters_of, scan_of, text_of, transcript_of
+from visionscope.features.videos.public import chapters_of, scan_of, text_of, transcript_of
 
 from .terms import content_words, stem
 
