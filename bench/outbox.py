@@ -3,9 +3,17 @@ on PostgreSQL + Redis with a real relay process and Celery worker, against a pla
 push and pop of the same payloads measured in the same run.
 
     VISIONSCOPE_TEST_DATABASE_URL=postgresql+asyncpg://... VISIONSCOPE_TEST_REDIS_URL=redis://... \\
-        .venv/bin/python bench/outbox.py [--events 2000]
+        .venv/bin/python bench/outbox.py [--events 2000] [--rate 500] [--seconds 6] [--redis-db 15]
 
-It creates (and afterwards drops) a database of its own on the same server.
+Three runs:
+- throughput: every event committed (50 to a transaction) as fast as possible, until all are
+  handled; compared with pushing and popping the same payloads on a plain Redis list;
+- paced: one event a transaction at ``--rate`` events a second for ``--seconds``, reporting
+  commit-to-handled latency (p50, p99) from the outbox row's time to the queue marker's;
+- slow: the same one event a transaction, 50 a second (latency when idle).
+
+It creates (and afterwards drops) a database of its own on the same server, and empties the
+Redis database ``--redis-db`` of the given server.
 """
 
 from __future__ import annotations
@@ -80,9 +88,57 @@ async def handled_count(container: object, since_position: int) -> int:
     return int(count or 0)
 
 
-async def run(events: int, paced: int, base_url: str, given_redis_url: str) -> None:
+async def commit_paced(container: object, rate: float, seconds: float) -> tuple[int, float]:
+    """Commit one event a transaction at ``rate`` a second; returns the last position before and
+    the rate achieved. Several committers share the schedule, so one slow commit delays nothing."""
+    sessions = container.sessions  # type: ignore[attr-defined]
+    async with container.read_sessions() as session:  # type: ignore[attr-defined]
+        last = int(await session.scalar(select(func.max(OutboxMessage.position))) or 0)
+    total = int(rate * seconds)
+    slots = iter(range(total))
+    started = time.perf_counter()
+
+    async def committer() -> None:
+        for slot in slots:
+            delay = started + slot / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            uow = UnitOfWork(sessions)
+            async with uow:
+                uow.record(WorkspaceRenamed(workspace_id=uuid.uuid4()))
+                await uow.commit()
+
+    await asyncio.gather(*(committer() for _ in range(8)))
+    return last, total / (time.perf_counter() - started)
+
+
+async def latencies_after(container: object, last: int, expected: int) -> list[float]:
+    """Milliseconds from each event's outbox row to its queue marker, once all are handled."""
+    while await handled_count(container, last) < expected:
+        await asyncio.sleep(0.05)
+    async with container.read_sessions() as session:  # type: ignore[attr-defined]
+        rows = (
+            await session.execute(
+                select(OutboxMessage.created_at, InboxEntry.handled_at)
+                .join(InboxEntry, InboxEntry.event_id == OutboxMessage.event_id)
+                .where(InboxEntry.consumer == queue_marker("analytics"), OutboxMessage.position > last)
+            )
+        ).all()
+    return [(handled - created).total_seconds() * 1000 for created, handled in rows]
+
+
+def describe(latencies: list[float]) -> str:
+    return (
+        f"p50 {percentile(latencies, 0.5):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "
+        f"mean {statistics.mean(latencies):.1f} ms"
+    )
+
+
+async def run(
+    events: int, rate: float, seconds: float, base_url: str, given_redis_url: str, redis_db: int
+) -> None:
     # A database number of its own, so that the benchmark never touches other work on the server.
-    redis_url = str(make_redis_url(given_redis_url, BENCH_REDIS_DB))
+    redis_url = str(make_redis_url(given_redis_url, redis_db))
     name = f"visionscope_bench_{os.getpid()}"
     server = make_url(base_url)
     await admin(
@@ -140,40 +196,25 @@ async def run(events: int, paced: int, base_url: str, given_redis_url: str) -> N
             await asyncio.sleep(0.05)
         throughput_seconds = time.perf_counter() - started
 
-        # Latency: one event a transaction at a steady pace, commit time to handled time.
-        async with container.read_sessions() as session:
-            last = int(await session.scalar(select(func.max(OutboxMessage.position))) or 0)
-        for _ in range(paced):
-            uow = UnitOfWork(container.sessions)
-            async with uow:
-                uow.record(WorkspaceRenamed(workspace_id=uuid.uuid4()))
-                await uow.commit()
-            await asyncio.sleep(0.02)
-        while await handled_count(container, last) < paced:
-            await asyncio.sleep(0.05)
-        async with container.read_sessions() as session:
-            rows = (
-                await session.execute(
-                    select(OutboxMessage.created_at, InboxEntry.handled_at)
-                    .join(InboxEntry, InboxEntry.event_id == OutboxMessage.event_id)
-                    .where(InboxEntry.consumer == queue_marker("analytics"), OutboxMessage.position > last)
-                )
-            ).all()
-        latencies = [(handled - created).total_seconds() * 1000 for created, handled in rows]
+        # Latency under load: one event a transaction at the given pace.
+        last, achieved = await commit_paced(container, rate, seconds)
+        loaded = await latencies_after(container, last, int(rate * seconds))
+        # Latency when idle: the same at 50 events a second.
+        last, _ = await commit_paced(container, 50, 2)
+        idle = await latencies_after(container, last, 100)
         await container.dispose()
 
         payloads = [json.dumps(event_payload(e)) for e in sample]
         anchor_seconds = redis_anchor(redis_url, payloads)
         ours = events / throughput_seconds
         plain = events / anchor_seconds
-        print(f"events: {events} (throughput), {paced} (latency, one per transaction)")
-        print(f"outbox -> relay -> Celery -> handler: {ours:,.0f} events/s")
-        print(f"plain Redis push+pop of the same payloads: {plain:,.0f} payloads/s")
-        print(
-            f"commit-to-handled latency: p50 {percentile(latencies, 0.5):.1f} ms, "
-            f"p99 {percentile(latencies, 0.99):.1f} ms, mean {statistics.mean(latencies):.1f} ms"
-        )
-        print(f"ratio (plain Redis rate / outbox rate): {plain / ours:.1f}x")
+        print(f"throughput: {events} events committed 50 to a transaction")
+        print(f"  outbox -> relay -> Celery -> handler: {ours:,.0f} events/s")
+        print(f"  plain Redis push+pop of the same payloads: {plain:,.0f} payloads/s")
+        print(f"  outbox rate / plain Redis rate: {100 * ours / plain:.0f} %")
+        print(f"paced: {int(rate * seconds)} events, one a transaction, at {achieved:,.0f} events/s")
+        print(f"  commit-to-handled latency: {describe(loaded)}")
+        print(f"idle: 100 events at 50 events/s: commit-to-handled latency {describe(idle)}")
     finally:
         for proc in procs:
             proc.terminate()
@@ -193,7 +234,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--events", type=int, default=2000)
-    parser.add_argument("--paced", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=500.0, help="events a second in the paced run")
+    parser.add_argument("--seconds", type=float, default=6.0, help="length of the paced run")
+    parser.add_argument("--redis-db", type=int, default=BENCH_REDIS_DB)
     parser.add_argument("--database-url", default=os.environ.get("VISIONSCOPE_TEST_DATABASE_URL"))
     parser.add_argument("--redis-url", default=os.environ.get("VISIONSCOPE_TEST_REDIS_URL"))
     args = parser.parse_args()
@@ -201,7 +244,7 @@ def main() -> None:
         parser.error(
             "set VISIONSCOPE_TEST_DATABASE_URL and VISIONSCOPE_TEST_REDIS_URL (PostgreSQL and Redis)"
         )
-    asyncio.run(run(args.events, args.paced, args.database_url, args.redis_url))
+    asyncio.run(run(args.events, args.rate, args.seconds, args.database_url, args.redis_url, args.redis_db))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import delete, exists, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -124,6 +124,14 @@ class HandlerFailed(Exception):
         self.consumer = consumer
 
 
+class _HandlerFailedInBatch(Exception):
+    """A handler failed in a batch handled without savepoints: handle the batch again carefully."""
+
+    def __init__(self, consumer: str, event_id: uuid.UUID, error: Exception) -> None:
+        super().__init__(consumer)
+        self.consumer, self.event_id, self.error = consumer, event_id, error
+
+
 def queue_marker(queue: str) -> str:
     """The inbox consumer name that says every handler of ``queue`` is done with an event."""
     return f"queue:{queue}"
@@ -199,63 +207,128 @@ class Consumer:
     async def _in_one_transaction(
         self, envelopes: list[Envelope], queue: str, waiting: dict[str, str]
     ) -> dict[str, Outcome]:
+        """Handle the batch in one transaction, first without savepoints (one round trip fewer per
+        handler); if a handler fails, roll it all back and handle the batch again with a savepoint
+        per handler, so that only the failing handler's work is lost."""
+        trial = dict(waiting)
+        try:
+            results = await self._handle(envelopes, queue, trial, careful=False)
+        except _HandlerFailedInBatch as failed:
+            # The failing handler is not run a second time: its failure is known.
+            known = {(failed.consumer, failed.event_id): failed.error}
+            return await self._handle(envelopes, queue, waiting, careful=True, known=known)
+        waiting.update(trial)
+        return results
+
+    async def _handle(
+        self,
+        envelopes: list[Envelope],
+        queue: str,
+        waiting: dict[str, str],
+        *,
+        careful: bool,
+        known: dict[tuple[str, uuid.UUID], Exception] | None = None,
+    ) -> dict[str, Outcome]:
         results: dict[str, Outcome] = {}
-        markers: list[uuid.UUID] = []
         uow = self._unit_of_work()
         async with uow:
             session = uow.session
             seen = await self._seen(session, queue, envelopes)
             earlier = await self._earliest_unfinished(session, queue, envelopes)
+            ready: list[Envelope] = []
             for envelope in envelopes:
-                event_id = uuid.UUID(envelope["id"])
                 aggregate = envelope["aggregate_id"]
-                if (queue_marker(queue), event_id) in seen:
-                    results[envelope["id"]] = Outcome(envelope)
-                    continue
                 blocker = waiting.get(aggregate)
                 if blocker is None and aggregate in earlier and earlier[aggregate] < envelope["position"]:
                     blocker = f"position {earlier[aggregate]}"
+                if (queue_marker(queue), uuid.UUID(envelope["id"])) in seen:
+                    results[envelope["id"]] = Outcome(envelope)
+                elif blocker is not None:
+                    results[envelope["id"]] = Outcome(envelope, waits_for=blocker)
+                else:
+                    ready.append(envelope)
+            # Claim every handler of every ready event at once; a claim a concurrent delivery holds
+            # waits for it, and is not ours if it committed.
+            wanted = [
+                (sub.consumer, uuid.UUID(envelope["id"]))
+                for envelope in ready
+                for sub in self._short_subscriptions(envelope["type"], queue)
+                if (sub.consumer, uuid.UUID(envelope["id"])) not in seen
+            ]
+            if not careful:  # every ready event will be done, or nothing will: mark them now
+                wanted += [(queue_marker(queue), uuid.UUID(envelope["id"])) for envelope in ready]
+            claimed = await _claim(session, wanted)
+            unclaim: list[tuple[str, uuid.UUID]] = []
+            markers: list[tuple[str, uuid.UUID]] = []
+            for envelope in ready:
+                event_id = uuid.UUID(envelope["id"])
+                mine = [
+                    sub
+                    for sub in self._short_subscriptions(envelope["type"], queue)
+                    if (sub.consumer, event_id) in claimed
+                ]
+                if not careful and (queue_marker(queue), event_id) not in claimed:
+                    unclaim.extend((sub.consumer, event_id) for sub in mine)
+                    results[envelope["id"]] = Outcome(envelope)  # a concurrent delivery finished it
+                    continue
+                blocker = waiting.get(envelope["aggregate_id"])
                 if blocker is not None:
+                    unclaim.extend((sub.consumer, event_id) for sub in mine)
                     results[envelope["id"]] = Outcome(envelope, waits_for=blocker)
                     continue
                 with request_scope(envelope["request_id"]):
-                    outcome = await self._short_handlers(uow, envelope, queue, seen)
+                    outcome = await self._run_handlers(uow, envelope, mine, careful=careful, known=known)
                 results[envelope["id"]] = outcome
-                if outcome.done:
-                    markers.append(event_id)
+                if outcome.failure is None:
+                    if careful:
+                        markers.append((queue_marker(queue), event_id))
                 else:
-                    waiting[aggregate] = envelope["id"]
-            if markers:
+                    waiting[envelope["aggregate_id"]] = envelope["id"]
+                    unclaim.extend((sub.consumer, event_id) for sub in mine[outcome.ran :])
+            if unclaim:
                 await session.execute(
-                    _insert_ignoring_duplicates(session, [(queue_marker(queue), m) for m in markers])
+                    delete(InboxEntry).where(tuple_(InboxEntry.consumer, InboxEntry.event_id).in_(unclaim))
                 )
+            if markers:
+                await session.execute(_insert_ignoring_duplicates(session, markers))
             await uow.commit()
         return results
 
-    async def _short_handlers(
-        self, uow: UnitOfWork, envelope: Envelope, queue: str, seen: set[tuple[str, uuid.UUID]]
+    def _short_subscriptions(self, event_type: str, queue: str) -> list[Subscription]:
+        return [s for s in self.subscriptions.handlers(event_type, queue) if isinstance(s, Subscription)]
+
+    async def _run_handlers(
+        self,
+        uow: UnitOfWork,
+        envelope: Envelope,
+        subs: list[Subscription],
+        *,
+        careful: bool,
+        known: dict[tuple[str, uuid.UUID], Exception] | None = None,
     ) -> Outcome:
-        """Run the event's transaction-bound handlers, each claimed in the inbox in its own savepoint."""
+        """Run the event's claimed handlers in order; stop at the first failure. Careful: each in a
+        savepoint. Otherwise a failure abandons the whole transaction."""
         session = uow.session
         _act_as(uow, envelope)
         event = self.event_types.decode(envelope)
-        ran = 0
-        for sub in self.subscriptions.handlers(envelope["type"], queue):
-            if isinstance(sub, LongRunningSubscription) or (sub.consumer, event.event_id) in seen:
-                continue
+        for ran, sub in enumerate(subs):
             try:
-                async with session.begin_nested():
-                    claim = _insert_ignoring_duplicates(session, [(sub.consumer, event.event_id)])
-                    if (await session.execute(claim.returning(InboxEntry.id))).first() is None:
-                        continue  # a concurrent delivery claimed and committed it
+                if known and (sub.consumer, event.event_id) in known:
+                    raise known[(sub.consumer, event.event_id)]
+                if careful:
+                    async with session.begin_nested():
+                        await sub.handler(event, uow)
+                        await session.flush()
+                else:
                     await sub.handler(event, uow)
                     await session.flush()
             except Exception as err:
+                if not careful:
+                    raise _HandlerFailedInBatch(sub.consumer, event.event_id, err) from err
                 uow.discard_events()
                 return Outcome(envelope, ran, failure=HandlerFailed(sub.consumer, err))
             uow.stage_events()
-            ran += 1
-        return Outcome(envelope, ran)
+        return Outcome(envelope, len(subs))
 
     async def _long_running(self, envelope: Envelope, queue: str, waiting: dict[str, str]) -> Outcome:
         """An event with a handler that commits its own transactions: run it alone, then mark it done."""
@@ -361,6 +434,16 @@ def _act_as(uow: UnitOfWork, envelope: Envelope) -> None:
     """Events a handler records carry the actor and request id of the event it handles."""
     uow.actor_id = uuid.UUID(envelope["actor_id"]) if envelope["actor_id"] else None
     uow.request_id = envelope["request_id"]
+
+
+async def _claim(session: AsyncSession, entries: list[tuple[str, uuid.UUID]]) -> set[tuple[str, uuid.UUID]]:
+    """Insert inbox entries; returns those this transaction inserted (the others existed)."""
+    if not entries:
+        return set()
+    statement = _insert_ignoring_duplicates(session, entries).returning(
+        InboxEntry.consumer, InboxEntry.event_id
+    )
+    return {(consumer, event_id) for consumer, event_id in await session.execute(statement)}
 
 
 def _insert_ignoring_duplicates(session: AsyncSession, entries: list[tuple[str, uuid.UUID]]) -> Any:

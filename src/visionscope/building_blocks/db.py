@@ -12,6 +12,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.expression import ReleaseSavepointClause, RollbackToSavepointClause, SavepointClause
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -80,7 +81,9 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, *, pool_size: int = 10, readonly: bool = False) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys, a busy timeout and write-locking transactions."""
     if not is_sqlite(url):
-        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        _reuse_one_savepoint_name(engine.dialect)
+        return engine
     engine = create_async_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -99,6 +102,33 @@ def create_engine(url: str, *, pool_size: int = 10, readonly: bool = False) -> A
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
     return engine
+
+
+SAVEPOINT_NAME = "visionscope_step"
+
+
+def _reuse_one_savepoint_name(dialect: Dialect) -> None:
+    """Give every savepoint the same name.
+
+    SQLAlchemy names each savepoint of a connection anew (sa_savepoint_1, 2, ...), and asyncpg
+    prepares each new statement text: two round trips per SAVEPOINT and per RELEASE. Savepoints
+    nest strictly, and PostgreSQL releases or rolls back to the newest savepoint of a name, so
+    one name behaves the same and its statements are prepared once per connection (consumers
+    take a savepoint per handler).
+    """
+
+    def savepoint(conn: Any, _name: str) -> None:
+        conn.execute(SavepointClause(SAVEPOINT_NAME))  # type: ignore[no-untyped-call]
+
+    def release(conn: Any, _name: str) -> None:
+        conn.execute(ReleaseSavepointClause(SAVEPOINT_NAME))  # type: ignore[no-untyped-call]
+
+    def rollback_to(conn: Any, _name: str) -> None:
+        conn.execute(RollbackToSavepointClause(SAVEPOINT_NAME))  # type: ignore[no-untyped-call]
+
+    setattr(dialect, "do_savepoint", savepoint)  # noqa: B010 - replaces the method on this instance
+    setattr(dialect, "do_release_savepoint", release)  # noqa: B010
+    setattr(dialect, "do_rollback_to_savepoint", rollback_to)  # noqa: B010
 
 
 def dialect_name(session: AsyncSession) -> str:
