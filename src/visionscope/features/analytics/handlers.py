@@ -131,7 +131,7 @@ async def _time_taken(uow: UnitOfWork, workspace: str, stage: str, seconds: floa
     )
 
 
-def video_analysed(storage: Storage) -> Callable[[Event, UnitOfWork], Awaitable[None]]:
+def video_analyzed(storage: Storage) -> Callable[[Event, UnitOfWork], Awaitable[None]]:
     """A video processed, the whole analysis's time, and each stage's time from its stage file."""
 
     async def fold(event: Event, uow: UnitOfWork) -> None:

@@ -35,6 +35,6 @@ def event_subscriptions(
         Subscription(
             CreditsCaptured, "analytics", FIGURES, handlers.credits_consumed(CreditValues(mediator))
         ),
-        Subscription(VideoAnalysed, "analytics", FIGURES, handlers.video_analysed(c.storage)),
+        Subscription(VideoAnalysed, "analytics", FIGURES, handlers.video_analyzed(c.storage)),
         Subscription(VideoAnalysisFailed, "analytics", FIGURES, handlers.video_failed),
     ]
