@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
 from visionscope.building_blocks.errors import DomainError, Forbidden, Unauthenticated
-from visionscope.building_blocks.mediator import Context, Mediator
+from visionscope.building_blocks.mediator import Context
 from visionscope.building_blocks.problems import problem_response
-from visionscope.building_blocks.web import CSRF_HEADER, client_address, request_id_of
+from visionscope.building_blocks.web import CSRF_HEADER, client_address, get_mediator, request_id_of
 from visionscope.features.identity.commands import RefreshSession, RegisterUser, SignIn, SignOut
 from visionscope.features.identity.schemas import TokenPair
 from visionscope.features.identity.throttling import SignInThrottle
@@ -28,11 +28,6 @@ FIELD_HINTS = {
     "password": "Use a password of at least 8 characters.",
     "name": "Enter your name.",
 }
-
-
-def _mediator(request: Request) -> Mediator:
-    mediator: Mediator = request.app.state.mediator
-    return mediator
 
 
 def _context(request: Request) -> Context:
@@ -140,7 +135,7 @@ async def sign_in(request: Request) -> Response:
         )
     try:
         tokens = await _throttle(request).sign_in(
-            _mediator(request),
+            get_mediator(request),
             _context(request),
             email=email,
             password=_text(form, "password"),
@@ -173,7 +168,7 @@ async def sign_up(request: Request) -> Response:
             email=email,
             name=name,
         )
-    mediator, ctx = _mediator(request), _context(request)
+    mediator, ctx = get_mediator(request), _context(request)
     try:
         command = RegisterUser(email=email, password=password, name=name)
         await _throttle(request).register(mediator, ctx, command, address=client_address(request))
@@ -202,7 +197,7 @@ async def refresh_session(request: Request) -> Response:
     try:
         if refresh is None:
             raise Unauthenticated("There is no session to refresh; sign in again.")
-        tokens = await _mediator(request).send(RefreshSession(refresh_token=refresh), _context(request))
+        tokens = await get_mediator(request).send(RefreshSession(refresh_token=refresh), _context(request))
     except Unauthenticated as err:
         response: Response = problem_response(401, err.title, err.detail, err.slug)
         session.end_session(response)
@@ -219,7 +214,7 @@ async def sign_out(request: Request) -> Response:
         return RedirectResponse("/", status_code=SEE_OTHER)
     refresh = session.refresh_token_of(request)
     if refresh is not None:
-        await _mediator(request).send(SignOut(refresh_token=refresh), _context(request))
+        await get_mediator(request).send(SignOut(refresh_token=refresh), _context(request))
     response = RedirectResponse("/signin", status_code=SEE_OTHER)
     session.end_session(response)
     return response
