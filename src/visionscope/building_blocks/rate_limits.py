@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from redis.exceptions import RedisError
+
 from visionscope.building_blocks.errors import RateLimited
 from visionscope.building_blocks.mediator import CallNext, Context, Message
 from visionscope.building_blocks.messages import ApiKeyActor
+
+log = logging.getLogger("visionscope.rate_limits")
 
 
 class Counter(Protocol):
@@ -48,7 +53,11 @@ class RedisCounter:
         pipe = self._client.pipeline()
         pipe.incr(slot)
         pipe.expire(slot, window_seconds + 1)
-        count, _ = await pipe.execute()
+        try:
+            count, _ = await pipe.execute()
+        except RedisError as err:  # Redis down: requests go on uncounted rather than failing
+            log.warning("rate limit not counted", extra={"error": type(err).__name__})
+            return 0
         return int(count)
 
 
