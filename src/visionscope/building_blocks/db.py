@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -74,17 +75,40 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+CONNECT_TIMEOUT_SECONDS = 5
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def create_private_sqlite_file(url: str) -> None:
+    """Make the SQLite file (it holds webhook secrets) readable by its owner only, before SQLite
+    creates it with the default mode (its journal files take the same mode)."""
+    path = url.split(":///", 1)[1].split("?", 1)[0] if ":///" in url else ""
+    if not path or path == ":memory:":
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chmod(path, 0o600)
 
 
 def create_engine(url: str, *, pool_size: int = 10, readonly: bool = False) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys, a busy timeout and write-locking transactions."""
     if not is_sqlite(url):
-        engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        engine = create_async_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            # A database that is down or restarting answers a request with 503 in seconds, not a hang.
+            pool_timeout=CONNECT_TIMEOUT_SECONDS * 2,
+            connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
+            hide_parameters=True,  # errors are logged without the values bound to the statement
+        )
         _reuse_one_savepoint_name(engine.dialect)
         return engine
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    create_private_sqlite_file(url)
+    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg.exceptions as asyncpg_exc  # type: ignore[import-untyped]
+import redis.exceptions as redis_exc
+import sqlalchemy.exc as sqlalchemy_exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -15,6 +18,37 @@ from visionscope.building_blocks.errors import DomainError
 log = logging.getLogger("visionscope.errors")
 PROBLEM = "application/problem+json"
 PROBLEM_BASE = "https://visionscope.dev/problems/"
+
+
+UNAVAILABLE_RETRY_AFTER = 5
+_UNAVAILABLE = (
+    redis_exc.ConnectionError,
+    redis_exc.TimeoutError,
+    sqlalchemy_exc.OperationalError,
+    sqlalchemy_exc.InterfaceError,
+    sqlalchemy_exc.DisconnectionError,
+    sqlalchemy_exc.TimeoutError,  # no pooled connection came free in time
+    asyncpg_exc.PostgresConnectionError,
+    asyncpg_exc.InterfaceError,
+    asyncpg_exc.OperatorInterventionError,  # the server is shutting down or restarting
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def service_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the database or Redis cannot be reached, not a bug:
+    refused or dropped connections, a server starting up or shutting down, a pool exhausted."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _UNAVAILABLE):
+            return True
+        if isinstance(current, sqlalchemy_exc.DBAPIError) and current.connection_invalidated:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def problem_response(status: int, title: str, detail: str, slug: str, **extra: Any) -> JSONResponse:
@@ -65,6 +99,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if service_unavailable(exc):
+            log.warning("service unavailable", extra={"path": request.url.path, "error": type(exc).__name__})
+            return problem_response(
+                503,
+                "Service unavailable",
+                "A service this request needs (the database or Redis) cannot be reached right now; "
+                "nothing was changed. Try again shortly.",
+                "service-unavailable",
+                retry_after=UNAVAILABLE_RETRY_AFTER,
+            )
         log.exception("unexpected error", extra={"path": request.url.path})
         return problem_response(
             500, "Internal error", "Something went wrong on our side; it has been logged.", "internal-error"

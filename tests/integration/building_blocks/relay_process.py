@@ -1,7 +1,8 @@
 """A relay in a process of its own, which can kill itself at a chosen point (used by the outbox tests).
 
-    python relay_process.py normal|crash-before-publish|crash-after-publish
-Settings come from VISIONSCOPE_* variables, as for the real relay.
+    python relay_process.py normal|crash-before-publish|crash-after-publish[:N]
+Settings come from VISIONSCOPE_* variables, as for the real relay. ``crash-after-publish:N``
+dies right after publishing its Nth batch, before marking it sent.
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ from visionscope.worker import create_celery
 class KillingPublisher:
     def __init__(self, inner: CeleryPublisher, mode: str) -> None:
         self.inner = inner
-        self.mode = mode
+        self.mode, _, nth = mode.partition(":")
+        self.die_after = int(nth or 1)
+        self.published = 0
 
     async def publish(self, deliveries: Sequence[Delivery]) -> None:
         if self.mode == "crash-before-publish":
             os.kill(os.getpid(), signal.SIGKILL)
         await self.inner.publish(deliveries)
-        if self.mode == "crash-after-publish":
+        self.published += 1
+        if self.mode == "crash-after-publish" and self.published >= self.die_after:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -36,7 +40,8 @@ async def main(mode: str) -> int:
     settings = Settings()
     container = build_container(settings)
     try:
-        relay = container.relay(KillingPublisher(CeleryPublisher(create_celery(settings)), mode))
+        publisher = CeleryPublisher(create_celery(settings), container.subscriptions)
+        relay = container.relay(KillingPublisher(publisher, mode))
         return await relay.drain()
     finally:
         await container.dispose()
