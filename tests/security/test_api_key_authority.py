@@ -21,7 +21,9 @@ async def test_a_demoted_admins_key_acts_as_a_viewer(client: httpx.AsyncClient) 
     await add_member(client, ws, owner, mallory, "admin")
     key = await _admin_key(client, ws["id"], mallory.headers)
     demoted = await client.patch(
-        f"/v1/workspaces/{ws['id']}/collaborators/{mallory.id}", json={"role": "viewer"}, headers=owner.headers
+        f"/v1/workspaces/{ws['id']}/collaborators/{mallory.id}",
+        json={"role": "viewer"},
+        headers=owner.headers,
     )
     assert demoted.status_code == 200, demoted.text
 

@@ -25,7 +25,7 @@ SEE_OTHER = 303
 FORM_FIELDS = 10
 FIELD_HINTS = {
     "email": "Enter a valid email address.",
-    "password": "Use a password of at least 8 characters.",
+    "password": "Use a password of at least 8 characters that is not a common one.",
     "name": "Enter your name.",
 }
 

@@ -96,12 +96,25 @@ async def usage(uow: UnitOfWork, query: GetUsage) -> UsageReportRead:
     return UsageReportRead(start=start, end=end, group_by=query.group_by, rows=report)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) and so on).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_cell(value: object) -> object:
+    """A text cell a spreadsheet shows as text: one that would start a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def usage_csv(report: UsageReportRead) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([report.group_by, "label", "operations", "quantity", "credits"])
     for row in report.rows:
-        writer.writerow([row.key, row.label, row.operations, row.quantity, row.credits])
+        writer.writerow(
+            [inert_cell(row.key), inert_cell(row.label), row.operations, row.quantity, row.credits]
+        )
     return out.getvalue()
 
 

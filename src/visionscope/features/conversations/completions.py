@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from visionscope.building_blocks.errors import DomainError, InvalidInput, NotFound
 from visionscope.building_blocks.mediator import Context, Mediator
@@ -32,11 +32,22 @@ from visionscope.features.conversations.completion_credits import request_digest
 from visionscope.features.conversations.context import check_question
 from visionscope.features.conversations.queries import GetProjectSubjects, GetVideoSubjects, Subjects
 
+# Every message of the history is read and matched, not only the last: each is capped, and so is
+# the whole history (an earlier answer is at most a few thousand characters).
+MAX_MESSAGE_CHARS = 20_000
+MAX_HISTORY_CHARS = 100_000
+
 
 class ChatMessageIn(BaseModel):
     model_config = ConfigDict(extra="allow")
     role: Annotated[str, Field(min_length=1, max_length=20)]
-    content: str | list[dict[str, Any]] | None = None
+    content: str | Annotated[list[dict[str, Any]], Field(max_length=50)] | None = None
+
+    @model_validator(mode="after")
+    def _short_enough(self) -> ChatMessageIn:
+        if len(text_of(self)) > MAX_MESSAGE_CHARS:
+            raise ValueError(f"a message is at most {MAX_MESSAGE_CHARS} characters")
+        return self
 
 
 class ChatRequest(BaseModel):
@@ -46,6 +57,12 @@ class ChatRequest(BaseModel):
     model: Annotated[str, Field(min_length=1, max_length=200, examples=["video:<id>", "project:<id>"])]
     messages: Annotated[list[ChatMessageIn], Field(min_length=1, max_length=500)]
     stream: bool = False
+
+    @model_validator(mode="after")
+    def _history_short_enough(self) -> ChatRequest:
+        if sum(len(text_of(m)) for m in self.messages) > MAX_HISTORY_CHARS:
+            raise ValueError(f"the messages together are at most {MAX_HISTORY_CHARS} characters")
+        return self
 
 
 def text_of(message: ChatMessageIn) -> str:

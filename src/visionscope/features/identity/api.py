@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
@@ -35,7 +35,9 @@ router = APIRouter(prefix="/v1", tags=["identity"])
 
 
 ThrottleDep = Annotated[SignInThrottle, Depends(get_sign_in_throttle)]
-THROTTLED = {429: {"description": "Too many attempts from this account or address; see Retry-After."}}
+THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many attempts from this account or address; see Retry-After."}
+}
 
 
 @router.post("/auth/register", status_code=status.HTTP_201_CREATED, responses=THROTTLED)

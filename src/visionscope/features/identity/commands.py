@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import StringConstraints
 
 from visionscope.building_blocks.messages import ANONYMOUS, SIGNED_IN_USER, Command, Role, in_workspace
+from visionscope.features.identity import validation
 from visionscope.features.identity.schemas import ApiKeyWithSecret, TokenPair, UserRead
 
 Email = Annotated[str, StringConstraints(min_length=3, max_length=320)]
@@ -18,10 +19,12 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 @dataclass(frozen=True, kw_only=True)
 class RegisterUser(Command[UserRead]):
+    """Checked the same whether it comes from the API or the web sign-up form."""
+
     access = ANONYMOUS
-    email: Email
-    password: Annotated[str, StringConstraints(min_length=8, max_length=256)]
-    name: Name
+    email: validation.Email
+    password: validation.NewPassword
+    name: validation.PersonName
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,7 +60,7 @@ class DeleteAccount(Command[None]):
 class CreateApiKey(Command[ApiKeyWithSecret]):
     access = in_workspace(Role.ADMIN, users_only=True)
     workspace_id: uuid.UUID
-    name: Name
+    name: validation.KeyName
     role: Role
     created_by: uuid.UUID
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from visionscope.building_blocks.errors import Conflict, Forbidden, NotFound, Unauthenticated
 from visionscope.building_blocks.messages import Role
@@ -39,6 +39,8 @@ from visionscope.features.identity.security import (
     verify_password,
 )
 from visionscope.features.workspaces.public import end_memberships, owned_workspaces, workspace_names
+
+MAX_API_KEYS = 20  # live keys per workspace
 
 
 def normalise_email(email: str) -> str:
@@ -149,6 +151,16 @@ async def sign_out(cmd: SignOut, *, uow: UnitOfWork, clock: Clock) -> None:
 async def create_api_key(cmd: CreateApiKey, *, uow: UnitOfWork, clock: Clock) -> ApiKeyWithSecret:
     if cmd.role >= Role.OWNER:
         raise Forbidden("An API key can have the admin role at most.")
+    live = await uow.session.scalar(
+        select(func.count())
+        .select_from(ApiKey)
+        .where(ApiKey.workspace_id == cmd.workspace_id, ApiKey.revoked_at.is_(None))
+    )
+    if (live or 0) >= MAX_API_KEYS:
+        raise Conflict(
+            f"A workspace has at most {MAX_API_KEYS} API keys; revoke one before creating another.",
+            limit=MAX_API_KEYS,
+        )
     now = clock()
     secret = new_secret(API_KEY_PREFIX)
     key = ApiKey(

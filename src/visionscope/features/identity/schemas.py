@@ -6,7 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from visionscope.features.identity.validation import Email, KeyName, NewPassword, PersonName
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=256)]
@@ -15,9 +17,9 @@ RoleLabel = Literal["owner", "admin", "editor", "viewer"]
 
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: EmailStr
-    password: Password
-    name: Name
+    email: Email
+    password: NewPassword
+    name: PersonName
 
 
 class UserRead(BaseModel):
@@ -41,7 +43,7 @@ class RefreshRequest(BaseModel):
 
 class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: Name
+    name: KeyName
     role: Literal["admin", "editor", "viewer"] = "editor"
 
 

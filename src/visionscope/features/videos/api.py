@@ -33,7 +33,13 @@ from visionscope.features.videos import results
 from visionscope.features.videos.commands import CancelAnalysis, DeleteVideo, ReanalyzeVideo, RegisterVideo
 from visionscope.features.videos.media import display_name, media_type
 from visionscope.features.videos.models import VideoStatus
-from visionscope.features.videos.queries import GetUploadPolicy, GetVideo, GetVideoFiles, ListVideos
+from visionscope.features.videos.queries import (
+    GetUploadPolicy,
+    GetVideo,
+    GetVideoFiles,
+    GetVideoResults,
+    ListVideos,
+)
 from visionscope.features.videos.schemas import (
     ChapterRead,
     SceneRead,
@@ -234,8 +240,10 @@ async def video_media(video_id: uuid.UUID, mediator: MediatorDep, ctx: ContextDe
     )
 
 
-async def _work(video_id: uuid.UUID, mediator: MediatorDep, ctx: ContextDep) -> Any:
-    _, _, work = await mediator.send(GetVideoFiles(video_id=video_id), ctx)
+async def _work(video_id: uuid.UUID, mediator: MediatorDep, ctx: ContextDep, *, picture: bool = False) -> Any:
+    """The analysis directory; a player's pictures are spared the rate limits, results are not."""
+    query = GetVideoFiles if picture else GetVideoResults
+    _, _, work = await mediator.send(query(video_id=video_id), ctx)
     return work
 
 
@@ -297,7 +305,7 @@ async def video_thumbnail(
     size: Annotated[Literal["small", "full"], Query()] = "small",
 ) -> FileResponse:
     """A scene's picture; the URL changes with each analysis, so it may be cached for long."""
-    work = await _work(video_id, mediator, ctx)
+    work = await _work(video_id, mediator, ctx, picture=True)
     path = await asyncio.to_thread(results.thumbnail_path, work, number, full=size == "full")
     if not path.is_file():
         raise NotFound(f"This video has no picture for scene {number}.")

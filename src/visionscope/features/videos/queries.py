@@ -45,3 +45,11 @@ class GetVideoFiles(Query[tuple[VideoRead, Path, Path]]):
     access = in_video(Role.VIEWER, rate_limited=False)  # a player asks for many ranges and pictures
     video_id: uuid.UUID
     ready_only: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class GetVideoResults(GetVideoFiles):
+    """The same, for reading the analysis results (scenes, transcript, text, chapters, summary):
+    counted by the rate limits like any other request."""
+
+    access = in_video(Role.VIEWER)

@@ -37,6 +37,7 @@ def message_handlers(c: HandlerDeps) -> dict[type, Handler]:
         queries.GetVideo: bind(handlers.get_video),
         queries.ListVideos: bind(handlers.list_videos),
         queries.GetVideoFiles: bind(handlers.get_video_files, storage=c.storage),
+        queries.GetVideoResults: bind(handlers.get_video_files, storage=c.storage),
     }
 
 
