@@ -54,10 +54,18 @@ class ShotParams:
     """The two sides of a gradual transition differ by at least this."""
     middle_share: float = 0.25
     """The middle frame differs from each side by at least this share of the change."""
+    steady_share: float = 0.2
+    """Before or after a gradual transition the picture changes less than this share of it, over the
+    same time;"""
+    strict_steady_share: float = 0.15
+    """a wipe (and a less clean dissolve) needs less than this share."""
     max_cut_share: float = 0.5
     """No frame-to-frame difference in between may be this share of the whole change (that is a cut)."""
-    dissolve_residual: float = 0.3
-    """The middle frame is within this share of the change from the mean of the sides: a dissolve."""
+    dissolve_residual: float = 0.25
+    """The middle frame is within this share of the change from the mean of the sides: a dissolve,
+    if the picture is steadier (`steady_share`) on one side..."""
+    loose_dissolve_residual: float = 0.3
+    """...or within this share, if the picture is much steadier (`strict_steady_share`) on one side."""
     wipe_residual: float = 0.2
     """Each sample of the middle frame is within this share of one side: a wipe..."""
     wipe_balance: float = 0.15
@@ -199,7 +207,7 @@ class ShotDetector:
         ):
             self._decide_cut(self._next_cut)
             self._next_cut += 1
-        reach = max(self.p.gradual_windows)
+        reach = 2 * max(self.p.gradual_windows)
         while self._next_gradual < n and (self._ended or self._at(self._next_gradual).time + reach <= last):
             self._decide_gradual(self._next_gradual)
             self._next_gradual += 1
@@ -270,10 +278,16 @@ class ShotDetector:
             to_a, to_b = np.abs(m - a).sum(axis=0), np.abs(m - b).sum(axis=0)
             if min(float(to_a.mean()), float(to_b.mean())) < self.p.middle_share * change:
                 continue  # the middle frame is still (or already) one side's picture
-            mixed = float(np.abs(m - (a + b) / 2).sum(axis=0).mean())
-            if mixed <= self.p.dissolve_residual * change:
+            steady = self._steadiness(i, seconds) / change
+            mixed = float(np.abs(m - (a + b) / 2).sum(axis=0).mean()) / change
+            if (mixed <= self.p.dissolve_residual and steady < self.p.steady_share) or (
+                mixed <= self.p.loose_dissolve_residual and steady < self.p.strict_steady_share
+            ):
                 best = (change, "dissolve", seconds)
                 continue
+            if steady >= self.p.strict_steady_share:
+                continue
+            mixed *= change
             either = float(np.minimum(to_a, to_b).mean())
             if either <= self.p.wipe_residual * change and mixed >= 0.4 * change:
                 # part of the picture is already the next shot, part still the last one
@@ -287,6 +301,31 @@ class ShotDetector:
             self._run_gap += 1
             if self._run_gap > 2:
                 self._close_run()
+
+    def _steadiness(self, i: int, seconds: float) -> float:
+        """How much the picture changed over `seconds` just before the compared window, or just
+        after it, whichever is less. A transition comes between shots: on one side at least the
+        picture is steadier than across the transition; a picture that keeps changing (a moving
+        gradient, a pan) is motion. Near the start or end of the video only one side is seen."""
+        sides = self._side(i, seconds)
+        if sides is None:
+            return 0.0
+        t = self._at(i).time
+        pairs = []
+        outer = next(
+            (j for j in range(sides[0], self._base - 1, -1) if self._at(j).time <= t - 2 * seconds), None
+        )
+        if outer is not None:
+            pairs.append((outer, sides[0]))
+        outer = next((j for j in range(sides[1], self._count()) if self._at(j).time >= t + 2 * seconds), None)
+        if outer is not None:
+            pairs.append((sides[1], outer))
+        moved = [
+            float(np.abs(self._at(x).small - self._at(y).small).sum(axis=0).mean())
+            for x, y in pairs
+            if self._at(x).small.shape == self._at(y).small.shape
+        ]
+        return min(moved, default=0.0)
 
     def _close_run(self) -> None:
         run, self._run, self._run_gap = self._run, [], 0
@@ -429,7 +468,7 @@ class ShotDetector:
             min((s for s, _ in self._fades), default=self._count()),
         )
         # keep what the look-backs need: the widest window and a fade's reach
-        back = max(max(self.p.gradual_windows), self.p.fade_reach_seconds) + 0.1
+        back = max(2 * max(self.p.gradual_windows), self.p.fade_reach_seconds) + 0.1
         t = self._at(max(self._base, min(keep_from, self._count() - 1))).time - back
         drop = 0
         while drop < len(self._frames) - 1 and self._frames[drop].time < t and self._base + drop < keep_from:

