@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -100,8 +100,7 @@ class _Frame:
     grid: I16
     small: F32
     score: float
-    hist: F32
-    hist_change: float
+    hist: F32 | None
     luma: float
     dark: bool
 
@@ -110,6 +109,7 @@ _PRIORITY = {"fade": 4, "cut": 2, "dissolve": 1, "wipe": 1}
 
 
 def _histogram(grid: I16) -> F32:
+    grid = grid[:, ::2, ::2]
     size = grid[0].size
     parts = [
         np.bincount(np.clip(grid[0], 0, 255).ravel() >> 4, minlength=16),
@@ -118,6 +118,13 @@ def _histogram(grid: I16) -> F32:
     ]
     hist: F32 = (np.concatenate(parts) / size).astype(np.float32)
     return hist
+
+
+def _dist(a: npt.NDArray[np.floating[Any]], b: npt.NDArray[np.floating[Any]]) -> float:
+    """Mean over the samples of the weighted absolute YUV difference of two half-size grids."""
+    total: float = float(np.abs(a - b).sum())
+    samples: int = a.shape[1] * a.shape[2]
+    return total / samples
 
 
 def frame_difference(grid: I16, prev: I16 | None) -> float:
@@ -152,12 +159,10 @@ class ShotDetector:
     def push(self, time: float, grid: I16) -> None:
         prev = self._frames[-1] if self._frames else None
         score = frame_difference(grid, prev.grid if prev is not None else None)
-        hist = _histogram(grid)
-        change = 0.5 * float(np.abs(hist - prev.hist).sum()) if prev is not None else 0.0
         luma = float(grid[0].mean())
         dark = luma < self.p.dark_luma and float(grid[0].std()) < self.p.dark_spread
         small = (grid[:, ::2, ::2].astype(np.float32) * _WEIGHTS).astype(np.float32)
-        self._frames.append(_Frame(time, grid, small, score, hist, change, luma, dark))
+        self._frames.append(_Frame(time, grid, small, score, None, luma, dark))
         self._track_black(len(self._frames) - 1 + self._base)
         self._advance()
 
@@ -221,19 +226,31 @@ class ShotDetector:
             return
         # the nearest neighbours that are new pictures (repeated frames of low-rate footage say nothing)
         w = self.p.window
-        before = [self._at(j) for j in range(i - 1, max(self._base, i - 4 * w) - 1, -1)]
-        after = [self._at(j) for j in range(i + 1, min(self._count(), i + 4 * w + 1))]
-        around = [f for f in before if f.score >= 0.5][:w] + [f for f in after if f.score >= 0.5][:w]
-        mean = sum(a.score for a in around) / len(around) if around else 0.0
-        hist_mean = sum(a.hist_change for a in around) / len(around) if around else 0.0
+        before = [j for j in range(i - 1, max(self._base, i - 4 * w) - 1, -1) if self._at(j).score >= 0.5]
+        after = [j for j in range(i + 1, min(self._count(), i + 4 * w + 1)) if self._at(j).score >= 0.5]
+        around = before[:w] + after[:w]
+        mean = sum(self._at(j).score for j in around) / len(around) if around else 0.0
         sharp = f.score >= self.p.ratio * mean
-        busy = (
-            f.score >= self.p.busy_ratio * mean
-            and f.hist_change >= self.p.min_hist
-            and f.hist_change >= self.p.hist_ratio * hist_mean
-        )
+        busy = False
+        if not sharp and f.score >= self.p.busy_ratio * mean:
+            jump = self._hist_change(i)
+            if jump >= self.p.min_hist:
+                changes = [self._hist_change(j) for j in around]
+                busy = jump >= self.p.hist_ratio * sum(changes) / len(changes)
         if (sharp or busy) and not self._flash(i):
             self._proposed.append(Boundary(f.time, "cut", f.time, f.time, f.score))
+
+    def _hist_change(self, i: int) -> float:
+        """How much the colour histogram changes from the frame before (0..1), computed when asked."""
+        if i - 1 < self._base:
+            return 0.0
+        for j in (i - 1, i):
+            f = self._at(j)
+            if f.hist is None:
+                f.hist = _histogram(f.grid)
+        a, b = self._at(i - 1).hist, self._at(i).hist
+        assert a is not None and b is not None
+        return 0.5 * float(np.abs(b - a).sum())
 
     def _flash(self, i: int) -> bool:
         """True when the picture comes back within `min_scene_seconds`: a flash, not a new shot."""
@@ -269,7 +286,7 @@ class ShotDetector:
             a, b = self._at(sides[0]).small, self._at(sides[1]).small
             if a.shape != m.shape or b.shape != m.shape:
                 continue
-            change = float(np.abs(a - b).sum(axis=0).mean())
+            change = _dist(a, b)
             if change < self.p.min_gradual or (best is not None and change <= best[0]):
                 continue
             biggest = max(self._at(j).score for j in range(sides[0] + 1, sides[1] + 1))
@@ -279,7 +296,7 @@ class ShotDetector:
             if min(float(to_a.mean()), float(to_b.mean())) < self.p.middle_share * change:
                 continue  # the middle frame is still (or already) one side's picture
             steady = self._steadiness(i, seconds) / change
-            mixed = float(np.abs(m - (a + b) / 2).sum(axis=0).mean()) / change
+            mixed = _dist(m, (a + b) / 2) / change
             if (mixed <= self.p.dissolve_residual and steady < self.p.steady_share) or (
                 mixed <= self.p.loose_dissolve_residual and steady < self.p.strict_steady_share
             ):
@@ -321,7 +338,7 @@ class ShotDetector:
         if outer is not None:
             pairs.append((sides[1], outer))
         moved = [
-            float(np.abs(self._at(x).small - self._at(y).small).sum(axis=0).mean())
+            _dist(self._at(x).small, self._at(y).small)
             for x, y in pairs
             if self._at(x).small.shape == self._at(y).small.shape
         ]
