@@ -177,6 +177,9 @@ def judge(question: Question, answer: dict[str, Any], scene_spans: list[tuple[fl
     if not grounded or not citations:
         return Verdict(False, "refused an answerable question")
     tokens = normalise(str(answer.get("content", "")))
+    opposite = {"yes": "no", "no": "yes"}.get(question.answer)
+    if opposite and tokens[:1] == [opposite]:
+        return Verdict(False, f"said {opposite}")
     for group in question.facts:
         if not any(contains(tokens, fact) for fact in group):
             return Verdict(False, f"missing {' / '.join(group)}")

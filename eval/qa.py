@@ -5,7 +5,8 @@ a question is `{"id", "part": "tune" | "held_out", "kind", "q", "expect", "turns
 either `{"refuse": true}` or `{"facts": [[any of...], ...], "scenes": [indexes]}` (one or both): every
 group of `facts` must be in the answer (one of its strings or numbers, however the number is
 written), and when `scenes` is given a citation must overlap one of those scenes (a question asking
-"when" has scenes only). A `follow_up` has `turns`: the
+"when" has scenes only); `"answer": "yes" | "no"` on a yes-no question fails an answer that opens
+with the other word. A `follow_up` has `turns`: the
 questions asked just before it in the same conversation.
 """
 
@@ -48,6 +49,7 @@ class Question:
     facts: tuple[tuple[str, ...], ...] = ()
     scenes: tuple[int, ...] = ()
     turns: tuple[str, ...] = ()
+    answer: str = ""
 
 
 @dataclass
@@ -106,7 +108,12 @@ def _question(raw: object, video: str, where: str) -> Question:
     if "facts" not in expect and not scenes:
         raise QAError(f"{where}: an answer needs facts, scenes or both")
     facts = _facts(expect["facts"], where) if "facts" in expect else ()
-    return Question(str(raw["id"]), video, part, kind, raw["q"], False, facts, tuple(scenes), tuple(turns))
+    answer = expect.get("answer", "")
+    if answer not in ("", "yes", "no"):
+        raise QAError(f"{where}: answer is yes or no")
+    return Question(
+        str(raw["id"]), video, part, kind, raw["q"], False, facts, tuple(scenes), tuple(turns), answer
+    )
 
 
 def load_file(path: Path) -> VideoSet:

@@ -14,8 +14,11 @@ import argparse
 import hashlib
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from eval import speech
 from eval.client import Api, ApiError
@@ -99,32 +102,35 @@ def prepare_server(
     return ids
 
 
+def _ask(api: Api, conversation: str, text: str) -> tuple[dict[str, Any], float]:
+    """The answer, or an error answer (a failed request counts as a wrong, ungrounded answer)."""
+    started = time.perf_counter()
+    try:
+        return api.ask(conversation, text)
+    except (ApiError, httpx.TransportError) as err:
+        failed = {"content": str(err), "grounded": False, "citations": [], "engine": "error"}
+        status = err.status if isinstance(err, ApiError) else type(err).__name__
+        return {**failed, "status": status}, time.perf_counter() - started
+
+
 def ask_all(api: Api, video: VideoSet, video_id: str, truth: Truth) -> list[Outcome]:
     spans = [truth.span(i) for i in range(len(truth.scenes))]
     conversation = api.conversation(video_id)
     outcomes = []
     for question in video.questions:
         for turn in question.turns:
-            api.ask(conversation, turn)
-        answer, seconds = api.ask(conversation, question.text)
-        verdict = judge(question, answer, spans)
-        answered_by = str(answer.get("engine", "?"))
-        correct, reason = verdict.correct, verdict.reason
-        outcomes.append(
-            Outcome(
-                question,
-                correct,
-                reason,
-                str(answer.get("content", "")),
-                answer.get("grounded") is True,
-                answered_by,
-                seconds,
-            )
-        )
-        print(
-            f"  {'ok ' if correct else 'BAD'} {question.id:<14} {seconds * 1000:6.0f} ms  {question.text}",
-            flush=True,
-        )
+            _ask(api, conversation, turn)
+        answer, seconds = _ask(api, conversation, question.text)
+        if "status" in answer:
+            correct, reason = False, f"request failed: {answer['status']}"
+        else:
+            verdict = judge(question, answer, spans)
+            correct, reason = verdict.correct, verdict.reason
+        content, grounded = str(answer.get("content", "")), answer.get("grounded") is True
+        engine = str(answer.get("engine", "?"))
+        outcomes.append(Outcome(question, correct, reason, content, grounded, engine, seconds))
+        mark = "ok " if correct else "BAD"
+        print(f"  {mark} {question.id:<14} {seconds * 1000:6.0f} ms  {question.text}", flush=True)
     return outcomes
 
 

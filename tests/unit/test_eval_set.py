@@ -94,6 +94,7 @@ def test_answers_expect_facts_or_a_scene_and_follow_ups_have_turns(videos: list[
         ({"expect": {}}, "facts, scenes"),
         ({"expect": {"facts": []}}, "non-empty"),
         ({"kind": "follow_up"}, "turns"),
+        ({"expect": {"facts": ["a"], "answer": "maybe"}}, "yes or no"),
     ],
 )
 def test_malformed_questions_are_refused(tmp_path: Path, change: dict[str, object], message: str) -> None:
@@ -130,3 +131,13 @@ def test_judge_needs_facts_grounding_and_a_citation_in_the_scene() -> None:
     unanswerable = Question("v-2", "v", "tune", "unanswerable", "Price?", True)
     assert judge(unanswerable, refused, spans).correct
     assert not judge(unanswerable, right, spans).correct
+
+
+def test_judge_fails_a_yes_no_answer_that_opens_with_the_other_word() -> None:
+    spans = [(0.0, 9.0)]
+    closed = Question("v-3", "v", "tune", "yes_no", "Open?", False, (("closed",),), (0,), answer="no")
+    cited = [{"start": 1.0, "end": 5.0}]
+    wrong = {"content": "Yes. Bridge Street Closed Until May [00:01].", "grounded": True, "citations": cited}
+    right = dict(wrong, content="No: Bridge Street is closed until May [00:01].")
+    assert judge(closed, wrong, spans).reason == "said yes"
+    assert judge(closed, right, spans).correct
