@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -59,6 +61,8 @@ def create_app(settings: Settings, container: Container | None = None, *, embedd
     attempts = RedisAttempts(built.redis) if built.redis is not None else MemoryAttempts()
     throttle = Throttle(attempts, max_delay=settings.throttle_max_delay_seconds)
     app.state.sign_in_throttle = SignInThrottle.from_settings(throttle, settings)
+    app.state.csrf_key = hmac.new(settings.token_secret().encode(), b"csrf tokens", hashlib.sha256).digest()
+    app.state.session_user = built.authenticator.user_of_access_token
     install_problem_handlers(app)
     app.add_middleware(RequestMiddleware, metrics=built.metrics, max_body=settings.max_json_body_bytes)
     for router in (operations_router, identity_router, workspaces_router, billing_router, analytics_router):

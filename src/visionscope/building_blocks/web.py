@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
@@ -12,15 +15,21 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 
 from visionscope.building_blocks.errors import Forbidden, Unauthenticated
 from visionscope.building_blocks.mediator import Context, Mediator
-from visionscope.building_blocks.messages import Actor
+from visionscope.building_blocks.messages import Actor, acting_user
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # The web pages' session: an HttpOnly cookie holding the same access token as a bearer header,
-# and a double-submit CSRF token (readable cookie, echoed in a header) for unsafe methods.
+# and a CSRF token (readable cookie, echoed in a header) for unsafe methods. The token is signed
+# for the session's user ("<nonce>.<HMAC of user and nonce>"), so a token planted in a browser by
+# someone else (their own, or made up) does not pass. Over HTTPS the cookies carry the __Host-
+# prefix (Secure, path /, no Domain: a sibling site cannot set them); the refresh cookie, scoped
+# to /session, __Secure-.
 SESSION_COOKIE = "vs_access"
 CSRF_COOKIE = "vs_csrf"
+REFRESH_COOKIE = "vs_refresh"
+ANONYMOUS_SUBJECT = "anonymous"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -56,22 +65,61 @@ async def get_actor(
 
 async def _cookie_actor(request: Request) -> Actor | None:
     """The web pages' session cookie, used only when no Authorization or X-API-Key header came."""
-    session = request.cookies.get(SESSION_COOKIE)
+    session = read_cookie(request, SESSION_COOKIE)
     if not session or "authorization" in request.headers or "x-api-key" in request.headers:
         return None
     unsafe = request.method not in SAFE_METHODS
-    if unsafe and not csrf_token_matches(request, request.headers.get(CSRF_HEADER)):
+    if unsafe and not read_cookie(request, CSRF_COOKIE):
         raise Forbidden("The CSRF token is missing or wrong; reload the page and try again.")
     actor: Actor | None = await request.app.state.authenticator.bearer(session)
     if actor is None:
         raise Unauthenticated("The session has expired; sign in again.")
+    subject = str(acting_user(actor))
+    if unsafe and not csrf_token_matches(request, request.headers.get(CSRF_HEADER), subject):
+        raise Forbidden("The CSRF token is missing or wrong; reload the page and try again.")
     return actor
 
 
-def csrf_token_matches(request: Request, given: str | None) -> bool:
-    """The token sent with a state-changing request equals the one in the CSRF cookie."""
-    expected = request.cookies.get(CSRF_COOKIE, "")
-    return bool(expected and given) and secrets.compare_digest(expected.encode(), (given or "").encode())
+def cookie_name(request: Request, base: str) -> str:
+    if request.url.scheme != "https":
+        return base
+    return ("__Secure-" if base == REFRESH_COOKIE else "__Host-") + base
+
+
+def read_cookie(request: Request, base: str) -> str | None:
+    return request.cookies.get(cookie_name(request, base)) or None
+
+
+def _csrf_mac(request: Request, subject: str, nonce: str) -> str:
+    key: bytes = request.app.state.csrf_key
+    return hmac.new(key, f"csrf|{subject}|{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def new_csrf_token(request: Request, subject: str) -> str:
+    """A CSRF token signed for ``subject``: the session's user id, or ANONYMOUS_SUBJECT."""
+    nonce = secrets.token_urlsafe(16)
+    return f"{nonce}.{_csrf_mac(request, subject, nonce)}"
+
+
+def csrf_token_signed_for(request: Request, token: str, subject: str) -> bool:
+    nonce, _, mac = token.partition(".")
+    return bool(nonce and mac) and hmac.compare_digest(mac, _csrf_mac(request, subject, nonce))
+
+
+def csrf_token_matches(request: Request, given: str | None, subject: str | None) -> bool:
+    """The token sent with a state-changing request equals the CSRF cookie and is signed for
+    ``subject`` (None: for whoever, where a forged request could do no harm)."""
+    expected = read_cookie(request, CSRF_COOKIE) or ""
+    if not (expected and given and secrets.compare_digest(expected.encode(), given.encode())):
+        return False
+    return subject is None or csrf_token_signed_for(request, expected, subject)
+
+
+def session_user(request: Request) -> str | None:
+    """The user id of the session cookie's access token, when it is valid (no database read)."""
+    token = read_cookie(request, SESSION_COOKIE)
+    user_of: Callable[[str], str | None] = request.app.state.session_user
+    return user_of(token) if token else None
 
 
 def client_address(request: Request) -> str:

@@ -12,7 +12,15 @@ from starlette.datastructures import FormData
 from visionscope.building_blocks.errors import DomainError, Forbidden, Unauthenticated
 from visionscope.building_blocks.mediator import Context
 from visionscope.building_blocks.problems import problem_response
-from visionscope.building_blocks.web import CSRF_HEADER, client_address, get_mediator, request_id_of
+from visionscope.building_blocks.web import (
+    ANONYMOUS_SUBJECT,
+    CSRF_HEADER,
+    client_address,
+    csrf_token_signed_for,
+    get_mediator,
+    new_csrf_token,
+    request_id_of,
+)
 from visionscope.features.identity.commands import RefreshSession, RegisterUser, SignIn, SignOut
 from visionscope.features.identity.schemas import TokenPair
 from visionscope.features.identity.throttling import SignInThrottle
@@ -46,8 +54,7 @@ def _refresh_seconds(request: Request) -> int:
 
 def _with_csrf(request: Request) -> tuple[str, bool]:
     """The CSRF token of this browser, and whether it is new (and must be set as a cookie)."""
-    existing = session.csrf_token_of(request)
-    return (existing, False) if existing else (session.new_csrf_token(), True)
+    return session.csrf_token_for_page(request)
 
 
 def _app_page(request: Request, title: str, name: str, **ids: uuid.UUID) -> Response:
@@ -91,8 +98,7 @@ def _field_problems(err: DomainError) -> list[str]:
 
 def _signed_in(request: Request, tokens: TokenPair, target: str) -> Response:
     response = RedirectResponse(target, status_code=SEE_OTHER)
-    session.start_session(response, request, tokens, _refresh_seconds(request))
-    session.set_csrf_cookie(response, request, session.new_csrf_token())
+    _start(request, response, tokens)
     return response
 
 
@@ -102,6 +108,16 @@ async def _form(request: Request) -> FormData:
     if not session.csrf_token_of(request):
         return FormData()
     return await request.form(max_files=0, max_fields=FORM_FIELDS)
+
+
+def _start(request: Request, response: Response, tokens: TokenPair, *, keep_csrf: bool = False) -> None:
+    """The session's cookies, with a CSRF token signed for its user (``keep_csrf``: the browser's
+    own, when it already is)."""
+    session.start_session(response, request, tokens, _refresh_seconds(request))
+    user = request.app.state.session_user(tokens.access_token) or ANONYMOUS_SUBJECT
+    current = session.csrf_token_of(request)
+    if not (keep_csrf and current and csrf_token_signed_for(request, current, user)):
+        session.set_csrf_cookie(response, request, new_csrf_token(request, user))
 
 
 def _text(form: Any, key: str) -> str:
@@ -190,7 +206,7 @@ async def sign_up(request: Request) -> Response:
 @router.post("/session/refresh")
 async def refresh_session(request: Request) -> Response:
     """Trade the refresh cookie for a new pair of cookies (the pages call this before the access expires)."""
-    if not session.csrf_form_ok(request, request.headers.get(CSRF_HEADER)):
+    if not session.csrf_form_ok(request, request.headers.get(CSRF_HEADER), anyone=True):
         problem = Forbidden("The CSRF token is missing or wrong; reload the page.")
         return problem_response(403, problem.title, problem.detail, problem.slug)
     refresh = session.refresh_token_of(request)
@@ -200,23 +216,23 @@ async def refresh_session(request: Request) -> Response:
         tokens = await get_mediator(request).send(RefreshSession(refresh_token=refresh), _context(request))
     except Unauthenticated as err:
         response: Response = problem_response(401, err.title, err.detail, err.slug)
-        session.end_session(response)
+        session.end_session(response, request)
         return response
     response = Response(status_code=204)
-    session.start_session(response, request, tokens, _refresh_seconds(request))
+    _start(request, response, tokens, keep_csrf=True)
     return response
 
 
 @router.post("/session/signout")
 async def sign_out(request: Request) -> Response:
     form = await _form(request)
-    if not session.csrf_form_ok(request, _text(form, session.CSRF_FIELD)):
+    if not session.csrf_form_ok(request, _text(form, session.CSRF_FIELD), anyone=True):
         return RedirectResponse("/", status_code=SEE_OTHER)
     refresh = session.refresh_token_of(request)
     if refresh is not None:
         await get_mediator(request).send(SignOut(refresh_token=refresh), _context(request))
     response = RedirectResponse("/signin", status_code=SEE_OTHER)
-    session.end_session(response)
+    session.end_session(response, request)
     return response
 
 

@@ -4,21 +4,33 @@
 - ``vs_refresh``: the refresh token (HttpOnly, SameSite=Lax), sent only to ``/session/...``.
 - ``vs_session``: when the access token expires (unix seconds); readable, so that the pages refresh
   in time and page requests know a session may exist. It holds no secret.
-- ``vs_csrf``: a random token the pages echo in ``X-CSRF-Token`` or a form field; readable.
+- ``vs_csrf``: a token signed for the session's user (or for nobody yet, on the sign-in and sign-up
+  forms) that the pages echo in ``X-CSRF-Token`` or a form field; readable.
+
+Over HTTPS their names carry the ``__Host-`` prefix (``__Secure-`` for the refresh cookie).
 """
 
 from __future__ import annotations
 
-import secrets
 import time
 from urllib.parse import quote
 
 from fastapi import Request, Response
 
-from visionscope.building_blocks.web import CSRF_COOKIE, SESSION_COOKIE, csrf_token_matches
+from visionscope.building_blocks.web import (
+    ANONYMOUS_SUBJECT,
+    CSRF_COOKIE,
+    REFRESH_COOKIE,
+    SESSION_COOKIE,
+    cookie_name,
+    csrf_token_matches,
+    csrf_token_signed_for,
+    new_csrf_token,
+    read_cookie,
+    session_user,
+)
 from visionscope.features.identity.schemas import TokenPair
 
-REFRESH_COOKIE = "vs_refresh"
 SESSION_HINT_COOKIE = "vs_session"
 SESSION_PATH = "/session"
 CSRF_FIELD = "csrf_token"
@@ -30,28 +42,44 @@ def is_secure(request: Request) -> bool:
 
 def signed_in_hint(request: Request) -> bool:
     """Whether the browser holds a session that the pages could use or refresh."""
-    return bool(request.cookies.get(SESSION_COOKIE) or request.cookies.get(SESSION_HINT_COOKIE))
+    return bool(read_cookie(request, SESSION_COOKIE) or read_cookie(request, SESSION_HINT_COOKIE))
 
 
 def refresh_token_of(request: Request) -> str | None:
-    return request.cookies.get(REFRESH_COOKIE) or None
+    return read_cookie(request, REFRESH_COOKIE)
 
 
 def csrf_token_of(request: Request) -> str | None:
-    return request.cookies.get(CSRF_COOKIE) or None
+    return read_cookie(request, CSRF_COOKIE)
 
 
-def new_csrf_token() -> str:
-    return secrets.token_urlsafe(32)
+def csrf_subject(request: Request) -> str:
+    """Whom this browser's CSRF token must be signed for: the session's user, or nobody yet."""
+    return session_user(request) or ANONYMOUS_SUBJECT
 
 
-def csrf_form_ok(request: Request, given: str | None) -> bool:
-    return csrf_token_matches(request, given)
+def csrf_token_for_page(request: Request) -> tuple[str, bool]:
+    """The browser's CSRF token when it is signed for this session, else a new one (to be set)."""
+    existing = csrf_token_of(request)
+    subject = csrf_subject(request)
+    if existing and csrf_token_signed_for(request, existing, subject):
+        return existing, False
+    return new_csrf_token(request, subject), True
+
+
+def csrf_form_ok(request: Request, given: str | None, *, anyone: bool = False) -> bool:
+    """``anyone``: a token signed for any session will do (signing out, refreshing: nothing to gain)."""
+    return csrf_token_matches(request, given, None if anyone else csrf_subject(request))
 
 
 def set_csrf_cookie(response: Response, request: Request, token: str) -> None:
     response.set_cookie(
-        CSRF_COOKIE, token, path="/", samesite="lax", secure=is_secure(request), httponly=False
+        cookie_name(request, CSRF_COOKIE),
+        token,
+        path="/",
+        samesite="lax",
+        secure=is_secure(request),
+        httponly=False,
     )
 
 
@@ -60,7 +88,7 @@ def start_session(response: Response, request: Request, tokens: TokenPair, refre
     secure = is_secure(request)
     expires_at = int(time.time()) + tokens.expires_in
     response.set_cookie(
-        SESSION_COOKIE,
+        cookie_name(request, SESSION_COOKIE),
         tokens.access_token,
         max_age=tokens.expires_in,
         path="/",
@@ -69,7 +97,7 @@ def start_session(response: Response, request: Request, tokens: TokenPair, refre
         httponly=True,
     )
     response.set_cookie(
-        REFRESH_COOKIE,
+        cookie_name(request, REFRESH_COOKIE),
         tokens.refresh_token,
         max_age=refresh_seconds,
         path=SESSION_PATH,
@@ -78,14 +106,20 @@ def start_session(response: Response, request: Request, tokens: TokenPair, refre
         httponly=True,
     )
     response.set_cookie(
-        SESSION_HINT_COOKIE, str(expires_at), max_age=refresh_seconds, path="/", samesite="lax", secure=secure
+        cookie_name(request, SESSION_HINT_COOKIE),
+        str(expires_at),
+        max_age=refresh_seconds,
+        path="/",
+        samesite="lax",
+        secure=secure,
     )
 
 
-def end_session(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    response.delete_cookie(REFRESH_COOKIE, path=SESSION_PATH)
-    response.delete_cookie(SESSION_HINT_COOKIE, path="/")
+def end_session(response: Response, request: Request) -> None:
+    secure = is_secure(request)
+    response.delete_cookie(cookie_name(request, SESSION_COOKIE), path="/", secure=secure)
+    response.delete_cookie(cookie_name(request, REFRESH_COOKIE), path=SESSION_PATH, secure=secure)
+    response.delete_cookie(cookie_name(request, SESSION_HINT_COOKIE), path="/", secure=secure)
 
 
 def local_path(target: str | None, default: str = "/") -> str:

@@ -68,6 +68,13 @@ class Authenticator:
             active = await session.scalar(select(User.is_active).where(User.id == user_id))
         return UserActor(user_id) if active else None
 
+    def user_of_access_token(self, token: str) -> str | None:
+        """The user id an access token names, when it is valid (signature and expiry only)."""
+        try:
+            return str(self.issuer.user_of(token))
+        except InvalidToken:
+            return None
+
     async def api_key(self, raw: str) -> Actor | None:
         if not raw.startswith(API_KEY_PREFIX) or len(raw) > 200:
             return None

@@ -19,8 +19,10 @@ export function cookie(name) {
   return found ? decodeURIComponent(found.slice(name.length + 1)) : '';
 }
 
-export const csrfToken = () => cookie(CSRF_COOKIE);
-const sessionExpiry = () => Number(cookie(SESSION_COOKIE) || 0);
+// Over HTTPS the cookies are named with the __Host- prefix (no sibling site can set those).
+const sessionCookie = (name) => cookie(`__Host-${name}`) || cookie(name);
+export const csrfToken = () => sessionCookie(CSRF_COOKIE);
+const sessionExpiry = () => Number(sessionCookie(SESSION_COOKIE) || 0);
 
 let refreshing = null;
 
