@@ -183,6 +183,62 @@ async def _replay(session: AsyncSession, what: Metered, feature: Feature, kind: 
     return usage_read(existing, feature.key, available_after)
 
 
+def _usage(what: Metered, feature: Feature, *, reserve: bool, now: datetime) -> Usage:
+    """The usage row of a reservation (settled later) or of a charge (captured now)."""
+    return Usage(
+        id=uuid.uuid4(),
+        workspace_id=what.workspace_id,
+        feature_id=feature.id,
+        project_id=what.project_id,
+        user_id=what.user_id,
+        quantity=what.quantity,
+        credits=what.quantity * feature.credits_per_unit,
+        unit_cost=feature.credits_per_unit,
+        state="reserved" if reserve else "captured",
+        idempotency_key=what.idempotency_key,
+        operation=what.operation,
+        created_at=now,
+        settled_at=None if reserve else now,
+    )
+
+
+def _record_debit(
+    uow: UnitOfWork, usage: Usage, feature: Feature, after: pools.Balance, *, reserve: bool
+) -> None:
+    """CreditsReserved or CreditsCaptured, and CreditsLow when the debit took the pool under its threshold."""
+    if reserve:
+        uow.record(
+            CreditsReserved(
+                workspace_id=usage.workspace_id,
+                feature=feature.key,
+                usage_id=usage.id,
+                credits=usage.credits,
+                available=after.available,
+            )
+        )
+    else:
+        uow.record(
+            CreditsCaptured(
+                workspace_id=usage.workspace_id,
+                feature=feature.key,
+                usage_id=usage.id,
+                credits=usage.credits,
+                released=0,
+                immediate=True,
+                available=after.available,
+            )
+        )
+    if pools.fell_low(after, usage.credits):
+        uow.record(
+            CreditsLow(
+                workspace_id=usage.workspace_id,
+                feature=feature.key,
+                available=after.available,
+                threshold=after.low_threshold,
+            )
+        )
+
+
 async def meter(uow: UnitOfWork, what: Metered, *, reserve: bool, now: datetime) -> UsageRead:
     """Reserve (``reserve``) or charge at once; the same key again returns the first answer."""
     session = uow.session
@@ -192,25 +248,11 @@ async def meter(uow: UnitOfWork, what: Metered, *, reserve: bool, now: datetime)
         and await workspace_of_project(session, what.project_id) != what.workspace_id
     ):
         raise NotFound(f"No project with id {what.project_id}.")
-    credits = what.quantity * feature.credits_per_unit
     kind = "reservation" if reserve else "charge"
-    usage = Usage(
-        id=uuid.uuid4(),
-        workspace_id=what.workspace_id,
-        feature_id=feature.id,
-        project_id=what.project_id,
-        user_id=what.user_id,
-        quantity=what.quantity,
-        credits=credits,
-        unit_cost=feature.credits_per_unit,
-        state="reserved" if reserve else "captured",
-        idempotency_key=what.idempotency_key,
-        operation=what.operation,
-        created_at=now,
-        settled_at=None if reserve else now,
-    )
+    usage = _usage(what, feature, reserve=reserve, now=now)
     if not await _claim_key(session, usage.__dict__):
         return await _replay(session, what, feature, kind)
+    credits = usage.credits
     after = await pools.take(
         session,
         workspace_id=what.workspace_id,
@@ -232,35 +274,5 @@ async def meter(uow: UnitOfWork, what: Metered, *, reserve: bool, now: datetime)
         now=now,
         usage_id=usage.id,
     )
-    if reserve:
-        uow.record(
-            CreditsReserved(
-                workspace_id=what.workspace_id,
-                feature=feature.key,
-                usage_id=usage.id,
-                credits=credits,
-                available=after.available,
-            )
-        )
-    else:
-        uow.record(
-            CreditsCaptured(
-                workspace_id=what.workspace_id,
-                feature=feature.key,
-                usage_id=usage.id,
-                credits=credits,
-                released=0,
-                immediate=True,
-                available=after.available,
-            )
-        )
-    if pools.fell_low(after, credits):
-        uow.record(
-            CreditsLow(
-                workspace_id=what.workspace_id,
-                feature=feature.key,
-                available=after.available,
-                threshold=after.low_threshold,
-            )
-        )
+    _record_debit(uow, usage, feature, after, reserve=reserve)
     return usage_read(usage, feature.key, after.available)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from visionscope.building_blocks.uow import UnitOfWork
@@ -9,7 +10,8 @@ from visionscope.features.billing import accounts, grants, pools
 from visionscope.features.billing.accounts import Account, add_month
 from visionscope.features.billing.events import PeriodRenewed, TierChanged
 from visionscope.features.billing.models import TierChangeStatus
-from visionscope.features.billing.offers import features_by_id, offers_of, tier_by_id
+from visionscope.features.billing.offers import Offer, Tier, features_by_id, offers_of, tier_by_id
+from visionscope.features.billing.pools import Balance
 from visionscope.features.billing.tiers import pending_change, settle_change
 
 
@@ -21,80 +23,92 @@ def next_period(account: Account, now: datetime) -> tuple[datetime, datetime]:
     return start, end
 
 
-async def renew(uow: UnitOfWork, account: Account, now: datetime) -> None:
-    """Start a workspace's next period (its row is locked by the caller)."""
-    session = uow.session
-    ending_tier = await tier_by_id(session, account.tier_id)
-    tier = ending_tier
-    pending = await pending_change(session, account.workspace_id)
-    if pending is not None and pending.effective_at <= now:
-        tier = await tier_by_id(session, pending.to_tier_id)
-        await accounts.move_to_tier(session, account.workspace_id, tier.id, now)
-        await settle_change(session, pending.id, TierChangeStatus.APPLIED, now)
-        uow.record(
-            TierChanged(
-                workspace_id=account.workspace_id,
-                from_tier=ending_tier.key,
-                to_tier=tier.key,
-                direction="downgrade",
-            )
+@dataclass
+class _Totals:
+    expired: int = 0
+    rolled_over: int = 0
+    granted: int = 0
+
+
+async def _apply_pending_downgrade(uow: UnitOfWork, account: Account, ending: Tier, now: datetime) -> Tier:
+    """The tier of the new period: a downgrade due by now is applied first."""
+    pending = await pending_change(uow.session, account.workspace_id)
+    if pending is None or pending.effective_at > now:
+        return ending
+    tier = await tier_by_id(uow.session, pending.to_tier_id)
+    await accounts.move_to_tier(uow.session, account.workspace_id, tier.id, now)
+    await settle_change(uow.session, pending.id, TierChangeStatus.APPLIED, now)
+    uow.record(
+        TierChanged(
+            workspace_id=account.workspace_id, from_tier=ending.key, to_tier=tier.key, direction="downgrade"
         )
-    start, end = next_period(account, now)
-    await accounts.start_period(session, account.workspace_id, start, end, now)
-    renewed_account = Account(account.workspace_id, tier.id, start, end, False)
+    )
+    return tier
+
+
+async def _renew_pools(uow: UnitOfWork, renewed: Account, ending: Tier, tier: Tier, now: datetime) -> _Totals:
+    """Every pool starts the period: unused grant expires or rolls over, offered features get
+    their monthly credits, others are frozen; offered features without a pool get one."""
+    session = uow.session
     offers = await offers_of(session, tier.id)
-    current = await pools.balances(session, account.workspace_id, lock=True)
+    current = await pools.balances(session, renewed.workspace_id, lock=True)
     keys = {f.id: f.key for f in (await features_by_id(session, list(current))).values()}
-    expired = rolled_over = granted = 0
+    totals = _Totals()
     for feature_id, pool in current.items():
         offer = offers.get(feature_id)
-        keep = ending_tier.rollover and offer is not None and pool.usable
-        result = await grants.start_new_period(uow, pool, rollover=keep, start=start, end=end, now=now)
-        expired += result.expired
-        rolled_over += result.rolled_over
+        keep = ending.rollover and offer is not None and pool.usable
+        result = await grants.start_new_period(
+            uow, pool, rollover=keep, start=renewed.period_start, end=renewed.period_end, now=now
+        )
+        totals.expired += result.expired
+        totals.rolled_over += result.rolled_over
         if offer is None:
+            reason = f"not in the {tier.key} tier"
             await grants.freeze(
-                uow,
-                account.workspace_id,
-                result.pool,
-                keys[feature_id],
-                reason=f"not in the {tier.key} tier",
-                now=now,
+                uow, renewed.workspace_id, result.pool, keys[feature_id], reason=reason, now=now
             )
             continue
-        await grants.provide(
-            uow,
-            renewed_account,
-            offer,
-            result.pool,
-            credits=offer.monthly_credits,
-            reason="monthly grant",
-            now=now,
-            announce=False,
-        )
-        granted += offer.monthly_credits
+        await _grant_month(uow, renewed, offer, result.pool, now)
+        totals.granted += offer.monthly_credits
     for feature_id, offer in offers.items():
         if feature_id not in current:
-            await grants.provide(
-                uow,
-                renewed_account,
-                offer,
-                None,
-                credits=offer.monthly_credits,
-                reason="monthly grant",
-                now=now,
-                announce=False,
-            )
-            granted += offer.monthly_credits
+            await _grant_month(uow, renewed, offer, None, now)
+            totals.granted += offer.monthly_credits
+    return totals
+
+
+async def _grant_month(
+    uow: UnitOfWork, renewed: Account, offer: Offer, pool: Balance | None, now: datetime
+) -> None:
+    await grants.provide(
+        uow,
+        renewed,
+        offer,
+        pool,
+        credits=offer.monthly_credits,
+        reason="monthly grant",
+        now=now,
+        announce=False,
+    )
+
+
+async def renew(uow: UnitOfWork, account: Account, now: datetime) -> None:
+    """Start a workspace's next period (its row is locked by the caller)."""
+    ending = await tier_by_id(uow.session, account.tier_id)
+    tier = await _apply_pending_downgrade(uow, account, ending, now)
+    start, end = next_period(account, now)
+    await accounts.start_period(uow.session, account.workspace_id, start, end, now)
+    renewed = Account(account.workspace_id, tier.id, start, end, False)
+    totals = await _renew_pools(uow, renewed, ending, tier, now)
     uow.record(
         PeriodRenewed(
             workspace_id=account.workspace_id,
             tier=tier.key,
             period_start=start,
             period_end=end,
-            expired=expired,
-            rolled_over=rolled_over,
-            granted=granted,
+            expired=totals.expired,
+            rolled_over=totals.rolled_over,
+            granted=totals.granted,
         )
     )
 
