@@ -67,6 +67,11 @@ class ScanOptions:
     """A scene longer than twice this gets extra keyframes for on-screen text, about this far apart."""
     max_samples: int = 9
     ladder_size: int = 16
+    change_samples: tuple[float, ...] = (0.1, 0.9)
+    """Frames at these shares of a scene are keyframes too, for on-screen text, when part of the
+    picture changed from the middle one by at least `local_change` (mean luma of an 8x8 block of
+    the grid): text that appears late or goes early."""
+    local_change: float = 30.0
 
 
 @dataclass(slots=True)
@@ -235,6 +240,18 @@ class _Scanner:
             if all(best is not c for c in chosen):
                 chosen.append(best)
         middle = min(chosen, key=lambda r: abs(r.time - (acc.start + length / 2)))
+        # text that appears or goes within the scene (looked for after its opening transition)
+        settled = acc.transition.end if acc.transition is not None else acc.start
+        first = min(max(acc.start, settled), acc.start + length / 2)
+        for share in self.opts.change_samples:
+            at = first + share * (end - first)
+            near = min((rec for _, rec in acc.ladder), key=lambda r: abs(r.time - at))
+            if (
+                all(near is not c for c in chosen)
+                and _local_change(near.grid, middle.grid) >= self.opts.local_change
+            ):
+                chosen.append(near)
+        chosen.sort(key=lambda r: r.time)
         side = self.opts.keyframe_max_side
         scale = min(1.0, side / max(self.info.width, self.info.height))
         kw, kh = even(self.info.width * scale), even(self.info.height * scale)
@@ -269,6 +286,15 @@ class _Scanner:
         )
         self.scenes.append(scene)
         self.writer.submit(scene, images)
+
+
+def _local_change(grid: I16, other: I16) -> float:
+    """The largest mean absolute luma change of an 8x8 block of two grids (0..255)."""
+    if grid.shape != other.shape:
+        return 255.0
+    h, w = (grid.shape[1] // 8) * 8, (grid.shape[2] // 8) * 8
+    diff = np.abs(grid[0, :h, :w] - other[0, :h, :w]).reshape(h // 8, 8, w // 8, 8)
+    return float(diff.mean(axis=(1, 3)).max())
 
 
 def _luma_change(grid: I16, prev: I16 | None) -> float:

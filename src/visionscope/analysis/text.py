@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
 
+import numpy as np
 from PIL import Image, ImageOps
 
 from .errors import ModelMissing
@@ -45,6 +46,13 @@ class OcrOptions:
     added: small text on gradients is lost by the global threshold. Costs little on small pictures."""
     workers: int = 0
     """Parallel tesseract processes; 0 means one per CPU core."""
+    bright_ink: int = 235
+    """Also read the picture's near-white pixels alone (grey at least this), and..."""
+    dark_ink: int = 60
+    """...its near-black ones (grey at most this): captions over busy pictures and pale text on
+    light gradients come out clean where the whole picture does not."""
+    ink_share: tuple[float, float] = (0.001, 0.25)
+    """An ink pass runs when that share of the picture is so bright (or dark): text, not background."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,14 +138,21 @@ def ocr_images(paths: Sequence[str | Path], options: OcrOptions | None = None) -
     with tempfile.TemporaryDirectory(prefix="vs-ocr-") as tmp:
         prepared: list[Path] = []
         heights: list[int] = []
+        inks: list[tuple[int, Path]] = []  # (picture, ink-only picture)
         for i, path in enumerate(paths):
             with Image.open(path) as img:
-                grey = ImageOps.invert(img.convert("L"))
+                grey = img.convert("L")
             target = Path(tmp) / f"{i:04d}.pgm"
-            grey.save(target, "PPM")  # PGM: nothing to decompress
+            ImageOps.invert(grey).save(target, "PPM")  # PGM: nothing to decompress
             prepared.append(target)
             heights.append(grey.height)
-        results = _tesseract(opts, prepared, heights, [])
+            inks += [(i, p) for p in _ink_pictures(grey, opts, Path(tmp) / f"{i:04d}")]
+        results = _tesseract(
+            opts, [*prepared, *(p for _, p in inks)], [*heights, *(heights[i] for i, _ in inks)], []
+        )
+        for (i, _), lines in zip(inks, results[len(prepared) :], strict=True):
+            results[i] = _add_new_words(results[i], lines)
+        results = results[: len(prepared)]
         small = [i for i, h in enumerate(heights) if h < opts.second_pass_below]
         if small:
             again = _tesseract(
@@ -147,9 +162,40 @@ def ocr_images(paths: Sequence[str | Path], options: OcrOptions | None = None) -
                 ["-c", "thresholding_method=2"],
             )
             for i, lines in zip(small, again, strict=True):
-                seen = {w for line in results[i] for w in _key(line.text).split()}
-                results[i] = results[i] + [line for line in lines if set(_key(line.text).split()) - seen]
-        return results
+                results[i] = _add_new_words(results[i], lines)
+        return [_without_fragments(lines) for lines in results]
+
+
+def _ink_pictures(grey: Image.Image, opts: OcrOptions, stem: Path) -> list[Path]:
+    """Black-on-white pictures of only the near-white and only the near-black pixels, when there
+    are few enough of them to be text."""
+    pixels = np.asarray(grey)
+    low, high = opts.ink_share
+    out = []
+    for name, ink in (("bright", pixels >= opts.bright_ink), ("dark", pixels <= opts.dark_ink)):
+        if low <= float(ink.mean()) <= high:
+            target = stem.with_name(f"{stem.name}-{name}.pgm")
+            Image.fromarray(np.where(ink, 0, 255).astype(np.uint8)).save(target, "PPM")
+            out.append(target)
+    return out
+
+
+def _add_new_words(lines: list[OcrLine], more: list[OcrLine]) -> list[OcrLine]:
+    """`lines` and the lines of `more` that bring words not read yet."""
+    seen = {w for line in lines for w in _key(line.text).split()}
+    return lines + [line for line in more if set(_key(line.text).split()) - seen]
+
+
+def _without_fragments(lines: list[OcrLine]) -> list[OcrLine]:
+    """Drop lines whose words all belong to a longer line of the same picture (a partial read)."""
+    keys = [set(_key(line.text).split()) for line in lines]
+    return [
+        line
+        for n, line in enumerate(lines)
+        if not any(
+            (m != n and keys[n] < keys[m]) or (keys[n] == keys[m] and m < n) for m in range(len(lines))
+        )
+    ]
 
 
 def ocr_image(path: str | Path, options: OcrOptions | None = None) -> list[OcrLine]:
