@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     analysis_lease_seconds: float = Field(
         default=120.0, gt=5, description="A silent worker's analysis is resumed after this."
     )
+    analysis_watch_seconds: float = Field(
+        default=5.0, gt=0, description="How often the scheduler looks for analyses whose worker was lost."
+    )
     smtp_host: str | None = Field(default=None, description="SMTP server for emailed notices; none if unset.")
     smtp_port: int = 587
     smtp_from: str = "VisionScope <notifications@localhost>"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,8 +11,12 @@ from datetime import timedelta
 from visionscope.bootstrap import Container
 from visionscope.building_blocks.mediator import Context
 from visionscope.building_blocks.relay import Publisher, purge_sent
+from visionscope.config import Settings
 from visionscope.features.billing.commands import ExpireReservations, RenewPeriods
 from visionscope.features.notifications.delivery import send_due_deliveries
+from visionscope.features.videos.runner import lost_analyses
+
+log = logging.getLogger("visionscope.jobs")
 
 
 @dataclass(frozen=True)
@@ -19,12 +25,48 @@ class Job:
     every_seconds: float
     queue: str
     run: Callable[[Container, Publisher], Awaitable[int]]
+    setting: str | None = None  # a setting that overrides every_seconds
+
+    def interval(self, settings: Settings) -> float:
+        return float(getattr(settings, self.setting)) if self.setting else self.every_seconds
 
 
 async def sweep_outbox(container: Container, publisher: Publisher) -> int:
     """Publish again events that were sent but not handled in time (a lost broker message)."""
     minutes = container.settings.outbox_sweep_minutes
     return await container.relay(publisher).sweep(unhandled_for=timedelta(minutes=minutes))
+
+
+_handed_out: dict[str, float] = {}
+
+
+async def _first_in(container: Container, key: str, seconds: float) -> bool:
+    """True the first time ``key`` is asked about in ``seconds`` (in Redis when there is one)."""
+    if container.redis is not None:
+        try:
+            return bool(
+                await container.redis.set(f"visionscope:once:{key}", "1", nx=True, ex=int(seconds) or 1)
+            )
+        except Exception as err:
+            log.warning("once-only check failed; going ahead", extra={"error": repr(err)})
+            return True
+    now = time.monotonic()
+    if _handed_out.get(key, 0.0) > now:
+        return False
+    _handed_out[key] = now + seconds
+    return True
+
+
+async def resume_lost_analyses(container: Container, publisher: Publisher) -> int:
+    """Hand each analysis whose worker was lost (its lease ran out) to a live worker, once a lease."""
+    lease = container.settings.analysis_lease_seconds
+    async with container.sessions() as session:
+        lost = await lost_analyses(session, container.deps.clock())
+    again = [envelope for envelope in lost if await _first_in(container, f"resume:{envelope['id']}", lease)]
+    if again:
+        log.warning("resuming analyses whose worker was lost", extra={"count": len(again)})
+        await publisher.publish([(envelope, "video_processing") for envelope in again])
+    return len(again)
 
 
 async def purge_outbox(container: Container, publisher: Publisher) -> int:
@@ -71,4 +113,5 @@ JOBS: tuple[Job, ...] = (
     Job("billing.expire_reservations", 300.0, "billing", expire_reservations),
     Job("billing.renew_periods", 300.0, "billing", renew_periods),
     Job("webhooks.send", 2.0, "notifications", send_webhooks),
+    Job("videos.resume_lost", 5.0, "analytics", resume_lost_analyses, setting="analysis_watch_seconds"),
 )

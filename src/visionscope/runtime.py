@@ -42,7 +42,7 @@ class EmbeddedRuntime:
     async def _schedule(self, job: Job) -> None:
         while not self._stop.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=job.every_seconds)
+                await asyncio.wait_for(self._stop.wait(), timeout=job.interval(self.container.settings))
             if self._stop.is_set():
                 return
             try:

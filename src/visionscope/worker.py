@@ -105,7 +105,7 @@ def create_celery(settings: Settings) -> Celery:
     app.conf.beat_schedule = {
         job.name: {
             "task": JOB_TASK,
-            "schedule": job.every_seconds,
+            "schedule": job.interval(settings),
             "args": [job.name],
             "options": {"queue": job.queue},
         }

@@ -118,6 +118,12 @@ class OutOfOrder(Exception):
     """An earlier event of the same aggregate has not been handled on this queue yet: try again soon."""
 
 
+class HeldElsewhere(Exception):
+    """Raised by a long-running handler: another live worker has this event's work in hand. The
+    delivery ends without being recorded as done, so that the event can be delivered again if
+    that worker is lost."""
+
+
 class HandlerFailed(Exception):
     def __init__(self, consumer: str, error: BaseException) -> None:
         super().__init__(f"{consumer}: {type(error).__name__}: {error}")
@@ -350,6 +356,9 @@ class Consumer:
                     continue
                 try:
                     ran += await self._run_long(sub, event, envelope)
+                except HeldElsewhere:
+                    log.info("another worker has it in hand", extra={"event_id": envelope["id"]})
+                    return Outcome(envelope, ran)  # not recorded as done: it may come again
                 except HandlerFailed as failure:
                     waiting[envelope["aggregate_id"]] = envelope["id"]
                     return Outcome(envelope, ran, failure=failure)
@@ -364,6 +373,8 @@ class Consumer:
             actor = uuid.UUID(envelope["actor_id"]) if envelope["actor_id"] else None
             context = EventContext(envelope["request_id"], actor, lambda: self._unit_of_work(envelope))
             await sub.handler(event, context)
+        except HeldElsewhere:
+            raise
         except Exception as err:
             raise HandlerFailed(sub.consumer, err) from err
         async with self.sessions() as session:

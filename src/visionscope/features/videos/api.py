@@ -198,7 +198,7 @@ async def video_events(
     async def stream() -> AsyncIterator[str]:
         video, last, quiet = first, None, 0.0
         while True:
-            state = (video.status, video.stage, round(video.progress, 3))
+            state = (video.status, video.stage, round(video.progress, 3), video.resuming)
             if state != last:
                 last = state
                 kind = video.status if video.status in TERMINAL else "progress"
@@ -208,6 +208,7 @@ async def video_events(
                     "progress": video.progress,
                     "eta_seconds": video.eta_seconds,
                     "error": video.error,
+                    "resuming": video.resuming,
                 }
                 yield f"event: {kind}\ndata: {json.dumps(payload)}\n\n"
                 quiet = 0.0

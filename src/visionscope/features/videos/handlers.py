@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, func, or_, select, update
 
+from visionscope.building_blocks.db import utcnow
 from visionscope.building_blocks.errors import Conflict, NotFound
 from visionscope.building_blocks.pagination import decode_cursor, encode_cursor
 from visionscope.building_blocks.storage import Storage
@@ -40,6 +41,7 @@ from visionscope.features.workspaces.public import workspace_of_project
 
 
 def video_read(video: Video) -> VideoRead:
+    resuming = video.resuming(utcnow())
     return VideoRead(
         id=video.id,
         project_id=video.project_id,
@@ -50,8 +52,9 @@ def video_read(video: Video) -> VideoRead:
         status=video.status,
         stage=video.stage,
         progress=video.progress,
-        eta_seconds=video.eta_seconds,
+        eta_seconds=None if resuming else video.eta_seconds,  # unknown until a worker has it again
         error=video.error,
+        resuming=resuming,
         duration=video.duration,
         width=video.width,
         height=video.height,

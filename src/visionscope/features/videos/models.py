@@ -213,6 +213,12 @@ class Video(IdMixin, TimestampMixin, RecordsEvents, Base):
             self.attempt == attempt and self.lease_owner == worker and self.status == VideoStatus.PROCESSING
         )
 
+    def resuming(self, now: datetime) -> bool:
+        """A worker was lost: the analysis is processing under a lease that ran out, and is being
+        handed to another worker, which resumes it from its last finished stage."""
+        expired = self.lease_until is not None and self.lease_until < now
+        return self.status == VideoStatus.PROCESSING and expired
+
     def settled(self, attempt: int) -> bool:
         """Whether this attempt is over: a later attempt exists, or this one has ended."""
         return self.attempt != attempt or not self.status.active

@@ -2,8 +2,9 @@
 
 It claims the video's current attempt, runs the CPU pipeline in a thread, persists progress
 (which also renews the lease and brings back a cancel request), and records the outcome.
-A worker that dies leaves a lease that expires; the event is delivered again (broker
-redelivery or the outbox sweep) and the next worker resumes the pipeline's finished stages.
+A worker that dies leaves a lease that runs out; within seconds the scheduler notices
+(``lost_analyses``) and delivers the event again to a live worker, which resumes the
+pipeline's finished stages. Meanwhile the video says it is resuming.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from visionscope.analysis import (
     AnalysisOptions,
@@ -25,10 +30,11 @@ from visionscope.analysis import (
     ModelPaths,
     run_pipeline,
 )
-from visionscope.building_blocks.consumers import EventContext
-from visionscope.building_blocks.errors import Conflict
+from visionscope.building_blocks.consumers import EventContext, HeldElsewhere
+from visionscope.building_blocks.errors import Conflict, NotFound
 from visionscope.building_blocks.mediator import Context, Mediator
 from visionscope.building_blocks.messages import Event
+from visionscope.building_blocks.outbox import Envelope, OutboxMessage, envelope_of
 from visionscope.building_blocks.storage import Storage
 from visionscope.features.videos.commands import (
     ClaimAnalysis,
@@ -38,6 +44,7 @@ from visionscope.features.videos.commands import (
     ReportProgress,
 )
 from visionscope.features.videos.events import VideoReanalysisRequested, VideoUploaded
+from visionscope.features.videos.models import Video, VideoStatus
 from visionscope.features.videos.queries import GetVideoFiles
 from visionscope.features.videos.results import subtitles_key
 
@@ -77,11 +84,19 @@ class AnalysisRunner:
             worker=self.worker,
             lease_seconds=self.lease_seconds,
         )
-        if not await self.mediator.send(claim, ctx):
-            return  # finished, cancelled, deleted, superseded, or another worker holds it
-        video, source, work = await self.mediator.send(
-            GetVideoFiles(video_id=event.video_id, ready_only=False), ctx
-        )
+        claimed = await self.mediator.send(claim, ctx)
+        try:
+            video, source, work = await self.mediator.send(
+                GetVideoFiles(video_id=event.video_id, ready_only=False), ctx
+            )
+        except NotFound:
+            return  # deleted
+        if not claimed:
+            if video.status == "processing" and video.attempt == event.attempt:
+                # Another worker holds a live lease. If it is lost, the lease runs out and the
+                # event is handed out again (ResumeLostAnalyses): it must not count as done.
+                raise HeldElsewhere(f"video {event.video_id} is being analysed by another worker")
+            return  # finished, cancelled or superseded
         await asyncio.to_thread(_prepare_work_dir, work, event.attempt)
         subtitles = self.storage.path(subtitles_key(event.video_id))
         try:
@@ -197,3 +212,34 @@ def _prepare_work_dir(work: Path, attempt: int) -> None:
         shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True)
     stamp.write_text(str(attempt))
+
+
+async def lost_analyses(session: AsyncSession, now: datetime, limit: int = 100) -> list[Envelope]:
+    """The analysis event of each video whose worker was lost: processing under a lease that ran
+    out. Delivered again, it goes to a live worker, which claims the lease and resumes."""
+    lost = (
+        await session.execute(
+            select(Video.id, Video.attempt)
+            .where(
+                Video.status == VideoStatus.PROCESSING,
+                Video.lease_until < now,
+                Video.deleted_at.is_(None),
+            )
+            .order_by(Video.lease_until)
+            .limit(limit)
+        )
+    ).all()
+    found: list[Envelope] = []
+    for video_id, attempt in lost:
+        rows = await session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.aggregate_id == str(video_id),
+                OutboxMessage.type.in_((VideoUploaded.__name__, VideoReanalysisRequested.__name__)),
+            )
+            .order_by(OutboxMessage.position.desc())
+        )
+        row = next((r for r in rows if r.payload.get("attempt") == attempt), None)
+        if row is not None:
+            found.append(envelope_of(row))
+    return found

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 Status = Literal["queued", "processing", "ready", "failed", "cancelled"]
 
@@ -23,6 +23,10 @@ class VideoRead(BaseModel):
     progress: float
     eta_seconds: float | None
     error: str | None
+    resuming: bool = Field(
+        default=False,
+        description="The worker analysing the video was lost; another worker is resuming the analysis.",
+    )
     duration: float
     width: int
     height: int
