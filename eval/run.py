@@ -154,6 +154,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--tier", default="pro", help="tier of the evaluation workspace (needs on-screen text)"
     )
+    parser.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds to wait for one answer (default 300)"
+    )
     parser.add_argument("--json", type=Path, help="write every question's outcome to this file")
     parser.add_argument(
         "--require",
@@ -180,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     args.media_dir.mkdir(parents=True, exist_ok=True)
     media = {v.name: make_media(v, args.media_dir) for v in videos}
     state = _load_state(args.state, args.server) if args.state else {"server": args.server, "videos": {}}
-    api = Api(args.server)
+    api = Api(args.server, timeout=args.timeout)
     try:
         ids = prepare_server(api, state, media, args.tier)
         if args.state:
