@@ -27,7 +27,7 @@ from .model_files import ModelPaths
 from .probe import MediaInfo, probe_media
 from .results import ChaptersResult, ScanResult, TextResult, Transcript
 from .scan import ScanOptions, scan_video
-from .speech import SpeechOptions, transcribe
+from .speech import SpeechOptions, screen_vocabulary, transcribe
 from .sprite import write_sprite_vtt
 from .text import OcrOptions, OcrPool, extract_text
 
@@ -36,7 +36,7 @@ _DEPENDS = {
     "probe": (),
     "scan": ("probe",),
     "text": ("scan",),
-    "speech": ("probe",),
+    "speech": ("probe", "text"),  # the on-screen words help spell what is said
     "index": ("scan", "text", "speech"),
     "chapters": ("scan", "text", "speech"),
 }
@@ -239,12 +239,16 @@ def run_pipeline(
         if stage == "text":
             return extract_text(outputs["scan"], work, pool=ocr_pool, options=ocr_options).to_dict()
         if stage == "speech":
+            speech_options = options.speech_options
+            if speech_options.screen_words and not speech_options.vocabulary:
+                words = screen_vocabulary(outputs.get("text"))
+                speech_options = replace(speech_options, vocabulary=words)
             return transcribe(
                 video,
                 info,
                 model_dir=options.models.whisper_dir,
                 subtitles_path=subtitles_path,
-                options=options.speech_options,
+                options=speech_options,
                 on_progress=progress.report,
             ).to_dict()
         if stage == "index":
@@ -274,7 +278,10 @@ def run_pipeline(
         for stage in STAGES:
             skip = not wanted.get(stage, True)
             saved = _read_stage(work, stage)
-            fresh = not any(dep in redone for dep in _DEPENDS[stage])
+            depends = _DEPENDS[stage]
+            if stage == "speech" and not options.speech_options.screen_words:
+                depends = ("probe",)  # the on-screen words are not used
+            fresh = skip or not any(dep in redone for dep in depends)
             if saved is not None and fresh and (saved["status"] == "skipped") == skip:
                 records[stage] = StageRecord(
                     saved["status"], saved["seconds"], saved.get("reason"), reused=True

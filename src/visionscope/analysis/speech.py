@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import ModelMissing
 from .probe import MediaInfo
-from .results import Segment, Transcript, Word
+from .results import Segment, TextResult, Transcript, Word
 from .subtitles import parse_subtitle_file, read_subtitle_stream
 
 #: Given to whisper as the text before the audio when the speech is English, so that numbers
@@ -34,6 +34,11 @@ class SpeechOptions:
     cpu_threads: int = 0
     """0 means one per CPU core."""
     numbers_as_words: bool = True
+    vocabulary: tuple[str, ...] = ()
+    """Words the video shows (names, places, terms), given to whisper as hot words so that it
+    spells them as shown; the pipeline fills it from the on-screen text."""
+    screen_words: bool = True
+    """Let the pipeline take `vocabulary` from the on-screen text."""
 
 
 @functools.lru_cache(maxsize=2)
@@ -56,6 +61,95 @@ def load_whisper(model_dir: str, compute_type: str = "int8", cpu_threads: int = 
         cpu_threads=cpu_threads or os.cpu_count() or 2,
         local_files_only=True,
     )
+
+
+#: Words too common to be worth a hot word.
+_COMMON = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "with",
+        "by",
+        "is",
+        "are",
+        "was",
+        "be",
+        "will",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "our",
+        "your",
+        "their",
+        "we",
+        "you",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "not",
+        "no",
+        "yes",
+        "all",
+        "new",
+        "next",
+        "up",
+        "down",
+        "out",
+        "over",
+        "more",
+        "most",
+        "less",
+        "than",
+        "then",
+        "there",
+        "here",
+        "what",
+        "when",
+        "where",
+        "who",
+        "how",
+        "why",
+        "as",
+        "into",
+        "about",
+        "after",
+        "before",
+        "per",
+    }
+)
+
+
+def screen_vocabulary(text: TextResult | None, limit: int = 60) -> tuple[str, ...]:
+    """Distinctive words of the on-screen text, as shown, first seen first: hot words for whisper.
+
+    Words of three letters or more that are not common function words and not numbers (numbers
+    are said as words), read with some confidence; one spelling each, at most `limit`."""
+    if text is None:
+        return ()
+    seen: dict[str, str] = {}
+    for span in sorted(text.spans, key=lambda s: s.start):
+        if span.confidence < 60:
+            continue
+        for word in re.findall(r"[A-Za-z][A-Za-z'-]+", span.text):
+            key = word.lower()
+            if len(key) >= 3 and key not in _COMMON and key not in seen:
+                seen[key] = word if not word.isupper() else word.title()
+    return tuple(seen.values())[:limit]
 
 
 def transcribe_audio(
@@ -88,6 +182,7 @@ def transcribe_audio(
         vad_filter=opts.vad,
         word_timestamps=True,
         initial_prompt=prompt,
+        hotwords=" ".join(opts.vocabulary) or None,
         condition_on_previous_text=True,
     )
     segments: list[Segment] = []
