@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from visionscope import __version__
+from visionscope.api_document import describe
 from visionscope.bootstrap import Container, build_container
 from visionscope.building_blocks.middleware import RequestMiddleware
 from visionscope.building_blocks.problems import install_problem_handlers
@@ -64,6 +65,7 @@ def create_app(settings: Settings, container: Container | None = None, *, embedd
     app.state.csrf_key = hmac.new(settings.token_secret().encode(), b"csrf tokens", hashlib.sha256).digest()
     app.state.session_user = built.authenticator.user_of_access_token
     install_problem_handlers(app)
+    app.openapi = lambda: describe(app)  # type: ignore[method-assign]
     app.add_middleware(RequestMiddleware, metrics=built.metrics, max_body=settings.max_json_body_bytes)
     for router in (operations_router, identity_router, workspaces_router, billing_router, analytics_router):
         app.include_router(router)
