@@ -1,26 +1,29 @@
-"""Benchmark of the analysis pipeline on a 10-minute 720p H.264 video, against its anchors.
+"""Benchmark of the analysis pipeline on a 20-minute 720p H.264 video, against its anchors.
 
-    python bench/analysis.py [--work DIR] [--repeat 10] [--rounds 3] [--no-speech]
+    python bench/analysis.py [--work DIR] [--repeat 20] [--rounds 2] [--no-speech]
 
-Makes the briefing video (tests/media/briefing.spec, 1280x720, 60 s), joins `--repeat`
-copies with `ffmpeg -f concat -c copy`, then measures in one run:
+Makes the briefing video (tests/media/briefing.spec, 1280x720, 60 s) with the repository's
+test-video generator, joins `--repeat` copies with `ffmpeg -f concat -c copy`, then measures in
+one run:
 
-- all stages but speech (probe, scan, text, index, chapters) against `ffmpeg -i FILE -f null -`,
-  taking turns `--rounds` times (medians reported: the machine may be shared);
-- shot detection alone against PySceneDetect's AdaptiveDetector, with the cut F1 of both
-  (tolerance 0.5 s) against the ground truth;
-- speech recognition's real-time factor and WER on the whole file;
-- peak memory of this process and of its child processes (tesseract).
+- every stage but speech (probe, scan, text, index, chapters), each stage's time and its ratio to
+  `ffmpeg -i FILE -f null -` of the same file, ffmpeg and the pipeline taking turns `--rounds`
+  times (medians reported: the machine may be shared); cut F1 and on-screen text word recall;
+- shot boundaries on real footage joined at known points (tests/media/footage_*.spec: cuts,
+  dissolves, fades, wipes) and on the long video: ours against PySceneDetect's
+  AdaptiveDetector, F1 (tolerance 0.5 s) and time side by side;
+- speech on the briefing: real-time factor and word error rate (numbers compared as digits
+  either way), with and without the on-screen words as hot words;
+- peak memory of this process and of its child processes (tesseract, ffmpeg).
 
-Needs ffmpeg, espeak-ng, tesseract, and for the comparison `pip install scenedetect
-opencv-python-headless` (not a dependency of the product).
+Needs ffmpeg, espeak-ng, tesseract, Debian's opencv-doc and the dev extra (real footage), and for
+the comparison the bench extra (`pip install -e '.[bench]'`: scenedetect, opencv).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import resource
 import shutil
 import statistics
@@ -32,75 +35,43 @@ from typing import Any
 
 from visionscope.analysis import (
     AnalysisOptions,
+    SpeechOptions,
     check_models,
     load_embedder,
     probe_media,
     run_pipeline,
+    scan_video,
     transcribe,
 )
 from visionscope.analysis.scan import detect_shots
+from visionscope.analysis.speech import screen_vocabulary
+from visionscope.analysis.text import extract_text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.media import generate  # noqa: E402 (the repository's own test-video generator)
+from tests.media.measures import cut_f1, normalised_wer, wer, words  # noqa: E402
 
-TOLERANCE = 0.5
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
-
-
-def wer(ref: str, hyp: str) -> float:
-    r, h = words(ref), words(hyp)
-    d = list(range(len(h) + 1))
-    for i in range(1, len(r) + 1):
-        prev, d[0] = d[0], i
-        for j in range(1, len(h) + 1):
-            cur = min(d[j] + 1, d[j - 1] + 1, prev + (r[i - 1] != h[j - 1]))
-            prev, d[j] = d[j], cur
-    return d[len(h)] / max(1, len(r))
-
-
-def f1(found: list[float], truth: list[float]) -> float:
-    hits = sum(any(abs(c - t) <= TOLERANCE for c in found) for t in truth)
-    precision, recall = hits / max(1, len(found)), hits / max(1, len(truth))
-    return 2 * precision * recall / max(1e-9, precision + recall)
+SPECS = ROOT / "tests" / "media"
+FOOTAGE = ["footage_splice", "footage_wipes", "footage_slow"]
 
 
 def make_long_video(work: Path, repeat: int) -> tuple[Path, dict[str, Any]]:
     """The briefing video `repeat` times over, with the ground truth of the whole."""
     one = work / "briefing.mp4"
     if not one.exists():
-        generate.make_video(ROOT / "tests" / "media" / "briefing.spec", work, "briefing")
+        generate.make_video(SPECS / "briefing.spec", work, "briefing")
     truth = json.loads((work / "briefing.json").read_text())
     long = work / f"briefing_x{repeat}.mp4"
     if not long.exists():
         listing = work / "concat.txt"
         listing.write_text("".join(f"file '{one.name}'\n" for _ in range(repeat)))
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-v",
-                "error",
-                "-y",
-                "-f",
-                "concat",
-                "-safe",
-                "0",
-                "-i",
-                str(listing),
-                "-c",
-                "copy",
-                str(long),
-            ],
-            check=True,
-        )
+        concat = ["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing)]
+        subprocess.run([*concat, "-c", "copy", str(long)], check=True)
     d = float(truth["duration"])
     cuts = [k * d + c for k in range(repeat) for c in [0.0, *truth["cuts"]] if k * d + c > 0]
-    speech = " ".join(s["text"] for _ in range(repeat) for s in truth["speech"])
     texts = [w for s in truth["scenes"] for line in s["text"] for w in words(line)]
-    return long, {"cuts": cuts, "speech": speech, "words": texts, "duration": d * repeat}
+    return long, {"cuts": cuts, "words": texts, "duration": d * repeat, "one": one, "truth": truth}
 
 
 def timed(fn: Any) -> tuple[float, float, Any]:
@@ -124,12 +95,125 @@ def ffmpeg_decode(video: Path) -> None:
     subprocess.run(["ffmpeg", "-v", "error", "-i", str(video), "-f", "null", "-"], check=True)
 
 
+def pyscenedetect(video: Path) -> list[float] | None:
+    """Cut times by PySceneDetect's AdaptiveDetector, or None when it is not installed."""
+    try:
+        from scenedetect import AdaptiveDetector, detect
+    except ImportError:
+        return None
+    return [float(s[0].seconds) for s in detect(str(video), AdaptiveDetector())[1:]]
+
+
+def hits(found: list[float], truth: list[float], tolerance: float = 0.5) -> int:
+    """True boundaries with a found one within `tolerance`, each found one used once."""
+    used: set[int] = set()
+    for t in truth:
+        match = next((n for n, c in enumerate(found) if n not in used and abs(c - t) <= tolerance), None)
+        if match is not None:
+            used.add(match)
+    return len(used)
+
+
+def bench_pipeline(video: Path, truth: dict[str, Any], work: Path, models: Any, rounds: int) -> None:
+    out = work / "pipeline"
+    options = AnalysisOptions(models=models, speech=False)
+    pairs = []
+    for _ in range(rounds):  # ffmpeg and the pipeline take turns: load from elsewhere weighs on both
+        ff = timed(lambda: ffmpeg_decode(video))
+        shutil.rmtree(out, ignore_errors=True)
+        load_embedder.cache_clear()  # each run loads its models as a fresh worker would
+        ours = timed(lambda: run_pipeline(video, out, options=options))
+        pairs.append((ff, ours))
+        print(
+            f"turn: ffmpeg -f null {ff[0]:.2f} s wall, {ff[1]:.2f} s CPU | all stages but speech "
+            f"{ours[0]:.2f} s wall, {ours[1]:.2f} s CPU | ratio {ours[0] / ff[0]:.2f}x",
+            flush=True,
+        )
+    decode = statistics.median(ff[0] for ff, _ in pairs)
+    decode_cpu = statistics.median(ff[1] for ff, _ in pairs)
+    wall = statistics.median(o[0] for _, o in pairs)
+    wall_cpu = statistics.median(o[1] for _, o in pairs)
+    print(f"median of {rounds}: ffmpeg decode {decode:.2f} s wall, {decode_cpu:.2f} s CPU")
+    result = pairs[-1][1][2]
+    for stage in ("probe", "scan", "text", "index", "chapters"):
+        seconds = statistics.median(o[2].stages[stage].seconds for _, o in pairs)
+        print(f"  stage {stage:8s} {seconds:7.2f} s  ratio to decode {seconds / decode:.2f}x")
+    print(
+        f"  all stages but speech {wall:.2f} s wall, {wall_cpu:.2f} s CPU: ratio to decode "
+        f"{wall / decode:.2f}x wall (aim <= 1.3x), {wall_cpu / decode_cpu:.2f}x CPU"
+    )
+    got = set(words(" ".join(s.text for s in result.text.spans))) if result.text else set()
+    recall = sum(w in got for w in truth["words"]) / len(truth["words"])
+    print(
+        f"  cut F1 {cut_f1(result.scan.cuts, truth['cuts']):.3f} ({len(result.scan.cuts)} found, "
+        f"{len(truth['cuts'])} true); on-screen text word recall {recall:.3f}; "
+        f"peak memory {peak_mib():.0f} MiB"
+    )
+
+
+def bench_shots(video: Path, truth: dict[str, Any], work: Path) -> None:
+    """Ours against PySceneDetect on the spliced real footage and on the long video."""
+    sets: list[tuple[str, Path, list[float]]] = []
+    for name in FOOTAGE:
+        made = work / f"{name}.mp4"
+        if not made.exists():
+            generate.make_video(SPECS / f"{name}.spec", work, name, width=640, height=360, fps=25)
+        sets.append((name, made, json.loads(made.with_suffix(".json").read_text())["cuts"]))
+    sets.append(("long video", video, truth["cuts"]))
+    spliced = {"ours": [0.0, 0, 0, 0], "PySceneDetect": [0.0, 0, 0, 0]}  # seconds, hits, found, true
+    for name, path, cuts in sets:
+        ours_t, _, ours = timed(lambda p=path: [b.time for b in detect_shots(p)])
+        theirs_t, _, theirs = timed(lambda p=path: pyscenedetect(p))
+        line = f"shots {name}: ours F1 {cut_f1(ours, cuts):.3f} in {ours_t:.2f} s"
+        if theirs is not None:
+            line += f" | PySceneDetect F1 {cut_f1(theirs, cuts):.3f} in {theirs_t:.2f} s"
+        print(line, flush=True)
+        if name in FOOTAGE:
+            for label, found, seconds in (("ours", ours, ours_t), ("PySceneDetect", theirs, theirs_t)):
+                if found is None:
+                    continue
+                total = spliced[label]
+                total[0] += seconds
+                total[1] += hits(found, cuts)
+                total[2] += len(found)
+                total[3] += len(cuts)
+    for label, (seconds, matched, found, true) in spliced.items():
+        if true:
+            p, r = matched / max(1, found), matched / true
+            score = 2 * p * r / max(1e-9, p + r)
+            print(
+                f"  spliced real footage, {label}: F1 {score:.3f} ({matched} of {true} found, "
+                f"{found} boundaries), {seconds:.2f} s"
+            )
+
+
+def bench_speech(one: Path, truth: dict[str, Any], work: Path, models: Any) -> None:
+    info = probe_media(one)
+    scan_dir = work / "speech-scan"
+    shutil.rmtree(scan_dir, ignore_errors=True)
+    vocabulary = screen_vocabulary(extract_text(scan_video(one, info, scan_dir), scan_dir))
+    reference = " ".join(s["text"] for s in truth["speech"])
+    for label, options in (
+        ("without on-screen words", SpeechOptions(screen_words=False)),
+        ("with on-screen words", SpeechOptions(vocabulary=vocabulary)),
+    ):
+        seconds, _, transcript = timed(
+            lambda o=options: transcribe(one, info, model_dir=models.whisper_dir, options=o)
+        )
+        print(
+            f"speech {label}: {seconds:.2f} s for {info.duration:.0f} s (real-time factor "
+            f"{seconds / info.duration:.3f}), WER {wer(reference, transcript.text):.3f}, "
+            f"numbers normalised {normalised_wer(reference, transcript.text):.3f}",
+            flush=True,
+        )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=Path("/tmp/visionscope-bench"))
-    ap.add_argument("--repeat", type=int, default=10)
+    ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--no-speech", action="store_true")
-    ap.add_argument("--rounds", type=int, default=3, help="turns of ffmpeg and the pipeline")
+    ap.add_argument("--rounds", type=int, default=2, help="turns of ffmpeg and the pipeline")
     a = ap.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
     video, truth = make_long_video(a.work, a.repeat)
@@ -137,82 +221,12 @@ def main() -> int:
     info = probe_media(video)
     size = f"{info.width}x{info.height}"
     print(f"video: {video.name} {size} {info.fps} fps {info.duration:.1f} s {info.video_codec}")
-
-    # ffmpeg and the pipeline take turns, so that load from elsewhere on the machine weighs on both.
-    out = a.work / "pipeline"
-    options = AnalysisOptions(models=models, speech=False)
-    pairs = []
-    for _ in range(a.rounds):
-        ff = timed(lambda: ffmpeg_decode(video))
-        shutil.rmtree(out, ignore_errors=True)
-        load_embedder.cache_clear()  # each run loads its models as a fresh worker would
-        ours = timed(lambda: run_pipeline(video, out, options=options))
-        pairs.append((ff, ours))
-        result = ours[2]
-        stages = ", ".join(f"{k} {v.seconds:.2f}" for k, v in result.stages.items() if v.status == "done")
-        print(
-            f"ffmpeg -i FILE -f null -: {ff[0]:.2f} s wall, {ff[1]:.2f} s CPU | all stages but speech: "
-            f"{ours[0]:.2f} s wall, {ours[1]:.2f} s CPU ({stages}) | ratio {ours[0] / ff[0]:.2f}x"
-        )
-    decode = statistics.median(ff[0] for ff, _ in pairs)
-    decode_cpu = statistics.median(ff[1] for ff, _ in pairs)
-    wall = statistics.median(o[0] for _, o in pairs)
-    wall_cpu = statistics.median(o[1] for _, o in pairs)
-    print(
-        f"median of {a.rounds}: ffmpeg {decode:.2f} s wall, {decode_cpu:.2f} s CPU; pipeline without speech "
-        f"{wall:.2f} s wall, {wall_cpu:.2f} s CPU"
-    )
-    print(
-        f"  ratio to ffmpeg decode: {wall / decode:.2f}x wall (aim <= 1.3x), {wall_cpu / decode_cpu:.2f}x CPU"
-    )
-    print(f"  peak memory so far (pipeline without speech): {peak_mib():.0f} MiB in this process")
-    text_got = set(words(" ".join(s.text for s in result.text.spans))) if result.text else set()
-    recall = sum(w in text_got for w in truth["words"]) / len(truth["words"])
-    found = result.scan.cuts
-    print(
-        f"  cuts F1 {f1(found, truth['cuts']):.3f} ({len(found)} found, {len(truth['cuts'])} true); "
-        f"on-screen text word recall {recall:.3f}"
-    )
-
-    ours_t, ours_cpu, ours = timed(lambda: detect_shots(video))
-    print(
-        f"shots alone (ours): {ours_t:.2f} s wall, {ours_cpu:.2f} s CPU, F1 {f1(ours, truth['cuts']):.3f} "
-        f"({len(ours)} cuts)"
-    )
-    full_t, full_cpu, full = timed(lambda: detect_shots(video, skip_nonref_frames=False))
-    print(
-        f"shots alone (ours, every frame decoded): {full_t:.2f} s wall, {full_cpu:.2f} s CPU, "
-        f"F1 {f1(full, truth['cuts']):.3f} ({len(full)} cuts)"
-    )
-    try:
-        from scenedetect import AdaptiveDetector, detect
-
-        theirs_t, theirs_cpu, scenes = timed(lambda: detect(str(video), AdaptiveDetector()))
-        theirs = [s[0].seconds for s in scenes[1:]]
-        print(
-            f"PySceneDetect AdaptiveDetector: {theirs_t:.2f} s wall, {theirs_cpu:.2f} s CPU, "
-            f"F1 {f1(theirs, truth['cuts']):.3f} ({len(theirs)} cuts)"
-        )
-        print(
-            f"  ratio ours / PySceneDetect: {ours_t / theirs_t:.2f}x wall (aim < 1); every frame decoded: "
-            f"{full_t / theirs_t:.2f}x"
-        )
-    except ImportError:
-        print("PySceneDetect not installed: pip install scenedetect opencv-python-headless")
-
+    bench_pipeline(video, truth, a.work, models, a.rounds)
+    bench_shots(video, truth, a.work)
     if not a.no_speech:
-        speech_t, _, transcript = timed(lambda: transcribe(video, info, model_dir=models.whisper_dir))
-        print(
-            f"speech: {speech_t:.2f} s for {info.duration:.0f} s of audio: real-time factor "
-            f"{speech_t / info.duration:.3f} ({info.duration / speech_t:.1f}x real time), "
-            f"WER {wer(truth['speech'], transcript.text):.3f}"
-        )
-
+        bench_speech(truth["one"], truth["truth"], a.work, models)
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(
-        f"peak memory: this process {peak_mib():.0f} MiB (with PySceneDetect/OpenCV and whisper loaded), "
-        f"largest child process (ffmpeg or tesseract) {children:.0f} MiB"
-    )
+    print(f"peak memory: this process {peak_mib():.0f} MiB, largest child process {children:.0f} MiB")
     return 0
 
 
