@@ -61,7 +61,7 @@ def test_an_answer_citing_its_evidence_with_its_numbers_and_names_stands() -> No
         ("Support answered 4000 calls [1].", "4000"),  # the number is in evidence 3, not in the one cited
         ('The narrator calls it "a great success" [1].', "a great success"),
         ("The warehouse opens in September [9].", "[9] is not a piece of evidence"),
-        ("The warehouse opens in September.", "no evidence is cited"),
+        ("The warehouse opens in October.", "no evidence is cited"),
         ("It opens at 0:45 [2].", "0:45"),
     ],
 )
@@ -69,6 +69,23 @@ def test_an_answer_with_anything_its_evidence_does_not_hold_is_rejected(reply: s
     verdict = verify(reply, EVIDENCE)
     assert not verdict.accepted
     assert any(problem in p for p in verdict.problems), verdict.problems
+
+
+def test_a_sentence_left_without_a_citation_is_cited_with_the_evidence_that_holds_it() -> None:
+    verdict = verify("The Denver warehouse opens in September. Support answered 4000 calls.", EVIDENCE)
+    assert verdict.accepted, verdict.problems
+    assert verdict.citations == (DENVER, CALLS)
+    assert (
+        verdict.content
+        == "The Denver warehouse opens in September [00:14]. Support answered 4000 calls [00:29]."
+    )
+
+
+def test_a_citation_stands_for_what_is_said_and_shown_at_the_same_moment() -> None:
+    title = Passage(VIDEO, "text", 14.0, 21.0, "Denver Warehouse", 2)
+    verdict = verify("The new Denver site opens at the end of September. [1]", (title, DENVER))
+    assert verdict.accepted, verdict.problems
+    assert verdict.content == "The new Denver site opens at the end of September [00:14]."
 
 
 def test_a_declined_answer_is_a_refusal_not_a_failure() -> None:

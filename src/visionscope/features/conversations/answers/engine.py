@@ -309,7 +309,9 @@ class AnswerEngine:
         self, prepared: Prepared, question: str, conversation: Sequence[tuple[str, str]]
     ) -> AsyncIterator[str | Retract | Outcome]:
         assert self.model is not None
-        async for item in written(self.model, question, prepared.for_model, conversation, prepared.names):
+        asked = prepared.plan.question
+        items = written(self.model, question, prepared.for_model, conversation, prepared.names, asked)
+        async for item in items:
             yield item
 
     async def answer(

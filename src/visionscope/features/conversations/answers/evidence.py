@@ -5,18 +5,24 @@ moment a follow-up is about and the built-in engine's citations. Short prompts a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from .knowledge import SCENE, TEXT, TRANSCRIPT, Passage, VideoKnowledge
 from .memory import Plan
 
-#: How many passages the model is given at most.
-MODEL_EVIDENCE = 8
+#: How many passages the model is given at most (besides the videos' lengths).
+MODEL_EVIDENCE = 6
 #: Hits looked at per video for the question.
 QUESTION_HITS = 10
 #: Seconds around a follow-up's moment whose passages are given.
 AROUND_REFERENT = 4.0
-_SEARCHED = (TRANSCRIPT, TEXT, SCENE)
+_SAID_AND_SHOWN = (TRANSCRIPT, TEXT)
+#: Questions about how things look also get the scenes' descriptions (colours, light, motion).
+_LOOKS = re.compile(
+    r"\b(colou?rs?|bright|brightness|dark|light|motion|moving|still|look|looks|scene|scenes|shot|shots)\b",
+    re.IGNORECASE,
+)
 
 
 def _passage(
@@ -45,14 +51,15 @@ def _around(plan_: Plan, videos: Sequence[VideoKnowledge]) -> list[Passage]:
 def _searched(query: str, videos: Sequence[VideoKnowledge]) -> list[Passage]:
     """The best passages of every video for the query, best first (scores compare across videos:
     reciprocal rank fusion of the two rankings)."""
-    scored: list[tuple[float, Passage]] = []
+    sources = (*_SAID_AND_SHOWN, SCENE) if _LOOKS.search(query) else _SAID_AND_SHOWN
+    scored: list[tuple[float, float, Passage]] = []
     for knowledge in videos:
-        for hit in knowledge.index.search(query, k=QUESTION_HITS, sources=_SEARCHED):
+        for hit in knowledge.index.search(query, k=QUESTION_HITS, sources=sources):
             doc = hit.document
             passage = _passage(knowledge, doc.source, doc.start, doc.end, doc.text, doc.scene)
-            scored.append((hit.score, passage))
-    scored.sort(key=lambda sp: -sp[0])
-    return [p for _, p in scored]
+            scored.append((hit.score, hit.similarity, passage))
+    scored.sort(key=lambda hit: (-hit[0], -hit[1]))
+    return [p for _, _, p in scored]
 
 
 def _with_previous_sentence(passages: list[Passage], videos: Sequence[VideoKnowledge]) -> list[Passage]:

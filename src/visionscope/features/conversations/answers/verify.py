@@ -14,9 +14,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .demands import kind_missing
 from .knowledge import VIDEO, Passage
 from .numbers import UNITS, replace_number_words
 from .prompt import NOT_IN_VIDEO
+from .questions import Question
 from .terms import content_words, literally_in, normalize, stem
 from .timecodes import mark
 from .wordlists import FILLER, STOP_WORDS
@@ -127,31 +129,89 @@ def claims_missing(sentence: str, cited: Sequence[Passage]) -> list[str]:
     return missing
 
 
-def verify(text: str, evidence: Sequence[Passage]) -> Verdict:
-    """Check a model's reply against the numbered `evidence` it was given."""
+def _moment(cited: Sequence[Passage], evidence: Sequence[Passage]) -> list[Passage]:
+    """The cited passages and the evidence said or shown at the same time in the same video: a
+    citation of the title "Denver Warehouse" stands for the sentence said over it too."""
+    support = list(cited)
+    for passage in evidence:
+        if passage.source == VIDEO or passage in support:
+            continue
+        if any(
+            c.video_id == passage.video_id and c.source != VIDEO and passage.overlaps(c.start, c.end)
+            for c in cited
+        ):
+            support.append(passage)
+    return support
+
+
+def _best_support(sentence: str, evidence: Sequence[Passage]) -> Passage | None:
+    """For a sentence the model did not cite: the piece of evidence whose moment holds all of it
+    and most of its words."""
+    said = [w for w in content_words(_OTHER_MARK.sub(" ", sentence)) if not w.isdigit() and w not in FILLER]
+    best: tuple[int, Passage] | None = None
+    for passage in evidence:
+        if passage.source == VIDEO or claims_missing(sentence, _moment([passage], evidence)):
+            continue
+        stems = {stem(w) for w in _plain(passage.text).split()}
+        shared = sum(literally_in(w, stems) for w in said)
+        if best is None or shared > best[0]:
+            best = (shared, passage)
+    return best[1] if best else None
+
+
+def _cite(sentence: str, number: int) -> str:
+    """The sentence with a mark of evidence `number` before its closing punctuation."""
+    body = sentence.rstrip()
+    stop = body[-1] if body and body[-1] in ".!?" else ""
+    return f"{body[: len(body) - len(stop)]} [{number}]{stop}"
+
+
+_MARK_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\])+)")
+
+
+def verify(text: str, evidence: Sequence[Passage], question: Question | None = None) -> Verdict:
+    """Check a model's reply against the numbered `evidence` it was given (and, with the
+    `question`, that what it cites holds the kind of thing asked for: an address, a price...)."""
     if NOT_IN_VIDEO.lower() in text.lower() or not text.strip():
         return Verdict("", (), True, ())
+    text = _MARK_AFTER_STOP.sub(r"\2\1", text.strip())  # "September. [5]": the mark is the sentence's
     problems: list[str] = []
     cited: list[Passage] = []
     per_sentence: list[tuple[str, list[Passage]]] = []
-    for sentence in _SENTENCE.split(text.strip()):
+    for sentence in _SENTENCE.split(text):
         own: list[Passage] = []
         for group in _NUMBER_MARK.findall(sentence):
             for number in re.findall(r"\d+", group):
                 n = int(number)
                 if not 1 <= n <= len(evidence):
                     problems.append(f"[{n}] is not a piece of evidence")
-                    continue
-                own.append(evidence[n - 1])
-                if evidence[n - 1] not in cited:
-                    cited.append(evidence[n - 1])
+                elif evidence[n - 1] not in own:
+                    own.append(evidence[n - 1])
         per_sentence.append((sentence, own))
-    if not cited:
-        problems.append("no evidence is cited")
+        cited.extend(p for p in own if p not in cited)
+    if not cited:  # nothing cited: each sentence may still be backed by one piece of evidence
+        found = [_best_support(sentence, evidence) for sentence, _ in per_sentence]
+        if all(found):
+            per_sentence = [
+                (_cite(s, evidence.index(p) + 1), [p])
+                for (s, _), p in zip(per_sentence, found, strict=True)
+                if p
+            ]
+            text = " ".join(s for s, _ in per_sentence)
+            cited = list(dict.fromkeys(p for p in found if p))
+        else:
+            problems.append("no evidence is cited")
     for sentence, own in per_sentence:
-        missing = claims_missing(sentence, own or cited)
+        missing = claims_missing(sentence, _moment(own or cited, evidence))
         if missing:
             problems.append(f"not in the cited evidence: {', '.join(missing)}")
+    lacking = (
+        kind_missing(question, " ".join(p.text for p in _moment(cited, evidence)))
+        if question and cited
+        else None
+    )
+    if lacking:
+        problems.append(f"the cited evidence holds no {lacking}, which the question asks for")
     return Verdict(with_marks(text, evidence), tuple(cited), False, tuple(problems))
 
 
@@ -175,6 +235,7 @@ def retry_note(verdict: Verdict) -> str:
     """What a second attempt is told about the first."""
     reasons = "; ".join(verdict.problems) or "it cited nothing"
     return (
-        f"Your previous answer was rejected ({reasons}). Answer again using only words and numbers "
-        f"from the evidence, citing it like [1], or reply {NOT_IN_VIDEO}."
+        f"Your previous answer was rejected ({reasons}). Answer again in one sentence using the "
+        f"words and numbers of the evidence, and put the number of the evidence line that says it "
+        f"in square brackets, like [3]. If no line answers the question, reply {NOT_IN_VIDEO}."
     )

@@ -14,6 +14,7 @@ from visionscope.language_model import ModelUnavailable
 
 from .knowledge import Passage
 from .prompt import NOT_IN_VIDEO, messages_for
+from .questions import Question
 from .verify import Verdict, retry_note, verify, with_marks
 
 log = logging.getLogger("visionscope.answers")
@@ -60,6 +61,7 @@ async def written(
     evidence: Sequence[Passage],
     history: Sequence[tuple[str, str]] = (),
     names: dict[object, str] | None = None,
+    asked: Question | None = None,
 ) -> AsyncIterator[str | Retract | Outcome]:
     """Text pieces as the model writes them, a `Retract` when a streamed attempt is rejected,
     and last the `Outcome`. At most two attempts; a declined answer is not retried."""
@@ -81,7 +83,7 @@ async def written(
                 yield Retract("the model failed")
             yield Outcome(None, attempt)
             return
-        verdict = verify(raw, evidence)
+        verdict = verify(raw, evidence, asked)
         if verdict.accepted:
             if verdict.content != sent:
                 if sent and not verdict.content.startswith(sent):
