@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from analysis_support import Media, cut_f1, wer, word_recall
+from analysis_support import Media, cut_f1, normalised_wer, word_recall
 from PIL import Image
 
 from visionscope.analysis import (
@@ -52,7 +52,8 @@ def test_speech_word_error_rate(briefing: Media, briefing_run: tuple[Path, Analy
     assert result.transcript is not None and result.transcript.source == "asr"
     assert result.transcript.language == "en"
     reference = " ".join(s["text"] for s in briefing.truth["speech"])
-    assert wer(reference, result.transcript.text) <= 0.10
+    # the on-screen words are hot words: names and terms come out as the slides spell them
+    assert normalised_wer(reference, result.transcript.text) <= 0.04
     for segment in result.transcript.segments:
         assert segment.words, segment
         assert segment.start <= segment.words[0].start <= segment.words[-1].end <= segment.end + 0.01
