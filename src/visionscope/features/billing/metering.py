@@ -23,7 +23,7 @@ from visionscope.building_blocks.errors import Conflict, DomainError, InvalidInp
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.billing import pools
 from visionscope.features.billing.events import CreditsCaptured, CreditsLow, CreditsReserved
-from visionscope.features.billing.models import LedgerEntry, PoolStatus, UsageLog
+from visionscope.features.billing.models import LedgerEntry, PoolStatus, UsageLog, UsageState
 from visionscope.features.billing.offers import Feature, feature_by_key, not_in_tier
 from visionscope.features.billing.schemas import UsageRead
 from visionscope.features.workspaces.public import workspace_of_project
@@ -39,7 +39,7 @@ class Usage:
     quantity: int
     credits: int
     unit_cost: int
-    state: str
+    state: UsageState
     idempotency_key: str
     operation: str
     created_at: datetime
@@ -194,7 +194,7 @@ def _usage(what: Metered, feature: Feature, *, reserve: bool, now: datetime) -> 
         quantity=what.quantity,
         credits=what.quantity * feature.credits_per_unit,
         unit_cost=feature.credits_per_unit,
-        state="reserved" if reserve else "captured",
+        state=UsageState.RESERVED if reserve else UsageState.CAPTURED,
         idempotency_key=what.idempotency_key,
         operation=what.operation,
         created_at=now,

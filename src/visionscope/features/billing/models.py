@@ -72,7 +72,14 @@ class TierChangeStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-USAGE_STATES = ("reserved", "captured", "released")
+class UsageState(enum.StrEnum):
+    """A metered operation is reserved, then captured or released; a charge is captured at once."""
+
+    RESERVED = "reserved"
+    CAPTURED = "captured"
+    RELEASED = "released"
+
+
 ENTRY_KINDS = ("grant", "purchase", "reservation", "charge", "capture", "release", "expiry")
 
 CREDITS = BigInteger().with_variant(Integer(), "sqlite")
@@ -133,7 +140,7 @@ class UsageLog(IdMixin, Base):
     quantity: Mapped[int]
     credits: Mapped[int] = mapped_column(CREDITS)
     unit_cost: Mapped[int]
-    state: Mapped[str] = mapped_column(String(10))
+    state: Mapped[UsageState] = mapped_column(stored_as_value(UsageState, 10))
     idempotency_key: Mapped[str] = mapped_column(String(200))
     operation: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

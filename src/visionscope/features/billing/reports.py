@@ -13,7 +13,13 @@ from sqlalchemy import exists, func, select
 from visionscope.building_blocks.errors import InvalidInput, NotFound
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.billing import accounts
-from visionscope.features.billing.models import FeatureDefinition, LedgerEntry, TierFeature, UsageLog
+from visionscope.features.billing.models import (
+    FeatureDefinition,
+    LedgerEntry,
+    TierFeature,
+    UsageLog,
+    UsageState,
+)
 from visionscope.features.billing.offers import tier_by_id
 from visionscope.features.billing.queries import GetBusinessFigures, GetUsage
 from visionscope.features.billing.schemas import (
@@ -74,7 +80,7 @@ async def usage(uow: UnitOfWork, query: GetUsage) -> UsageReportRead:
             .join(FeatureDefinition, FeatureDefinition.id == UsageLog.feature_id)
             .where(
                 UsageLog.workspace_id == query.workspace_id,
-                UsageLog.state == "captured",
+                UsageLog.state == UsageState.CAPTURED,
                 UsageLog.created_at >= start,
                 UsageLog.created_at < end,
             )
@@ -136,7 +142,7 @@ async def business_figures(uow: UnitOfWork, query: GetBusinessFigures) -> Busine
     """Credits consumed and their value per hour, videos per workspace, processing time per feature."""
     session = uow.session
     captured = (
-        UsageLog.state == "captured",
+        UsageLog.state == UsageState.CAPTURED,
         UsageLog.settled_at >= query.start,
         UsageLog.settled_at < query.end,
     )

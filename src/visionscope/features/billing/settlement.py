@@ -24,7 +24,7 @@ from visionscope.features.billing.metering import (
     usage_of,
     usage_read,
 )
-from visionscope.features.billing.models import UsageLog
+from visionscope.features.billing.models import UsageLog, UsageState
 from visionscope.features.billing.offers import Feature, features_by_id
 from visionscope.features.billing.schemas import UsageRead
 
@@ -45,9 +45,9 @@ async def capture(
 ) -> UsageRead:
     """Use ``quantity`` units of a reservation (at the cost it was reserved at); release the rest."""
     usage, feature, available_after = await _reservation(uow, workspace_id, key)
-    if usage.state == "captured":
+    if usage.state == UsageState.CAPTURED:
         return usage_read(usage, feature.key, available_after)
-    if usage.state == "released":
+    if usage.state == UsageState.RELEASED:
         raise Conflict("That reservation was already released; nothing is left to capture.")
     credits = quantity * usage.unit_cost
     if credits > usage.credits:
@@ -82,7 +82,9 @@ async def capture(
             now=now,
             usage_id=usage.id,
         )
-    await _set_state(uow.session, usage.id, state="captured", quantity=quantity, credits=credits, now=now)
+    await _set_state(
+        uow.session, usage.id, state=UsageState.CAPTURED, quantity=quantity, credits=credits, now=now
+    )
     uow.record(
         CreditsCaptured(
             workspace_id=workspace_id,
@@ -94,17 +96,17 @@ async def capture(
             available=after.available,
         )
     )
-    settled = replace(usage, state="captured", quantity=quantity, credits=credits, settled_at=now)
+    settled = replace(usage, state=UsageState.CAPTURED, quantity=quantity, credits=credits, settled_at=now)
     return usage_read(settled, feature.key, available_after)
 
 
 async def release(uow: UnitOfWork, workspace_id: uuid.UUID, key: str, *, now: datetime) -> UsageRead:
     usage, feature, available_after = await _reservation(uow, workspace_id, key)
-    if usage.state == "captured":
+    if usage.state == UsageState.CAPTURED:
         raise Conflict("That reservation was already captured.")
-    if usage.state == "reserved":
+    if usage.state == UsageState.RESERVED:
         await _give_back(uow, usage, feature.key, reason="released", now=now)
-        usage = replace(usage, state="released", settled_at=now)
+        usage = replace(usage, state=UsageState.RELEASED, settled_at=now)
     return usage_read(usage, feature.key, available_after)
 
 
@@ -124,7 +126,12 @@ async def _give_back(uow: UnitOfWork, usage: Usage, feature: str, *, reason: str
         usage_id=usage.id,
     )
     await _set_state(
-        uow.session, usage.id, state="released", quantity=usage.quantity, credits=usage.credits, now=now
+        uow.session,
+        usage.id,
+        state=UsageState.RELEASED,
+        quantity=usage.quantity,
+        credits=usage.credits,
+        now=now,
     )
     uow.record(
         CreditsReleased(
@@ -138,7 +145,13 @@ async def _give_back(uow: UnitOfWork, usage: Usage, feature: str, *, reason: str
 
 
 async def _set_state(
-    session: AsyncSession, usage_id: uuid.UUID, *, state: str, quantity: int, credits: int, now: datetime
+    session: AsyncSession,
+    usage_id: uuid.UUID,
+    *,
+    state: UsageState,
+    quantity: int,
+    credits: int,
+    now: datetime,
 ) -> None:
     await session.execute(
         update(UsageLog)
@@ -159,7 +172,7 @@ async def release_open(
     """Release every open reservation matching ``condition`` (rows locked elsewhere are skipped)."""
     statement = (
         select(*USAGE_COLUMNS)
-        .where(UsageLog.state == "reserved", condition)
+        .where(UsageLog.state == UsageState.RESERVED, condition)
         .order_by(UsageLog.created_at, UsageLog.id)
         .with_for_update(skip_locked=True)
     )

@@ -35,7 +35,12 @@ from visionscope.features.notifications.destinations import (
 )
 from visionscope.features.notifications.errors import WebhookUrlRefused
 from visionscope.features.notifications.events import WebhookEndpointDisabled
-from visionscope.features.notifications.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from visionscope.features.notifications.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from visionscope.features.notifications.signing import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -82,7 +87,11 @@ async def claim_due(
         candidates = list(
             await session.scalars(
                 select(WebhookDelivery.id)
-                .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now, free)
+                .where(
+                    WebhookDelivery.status == DeliveryStatus.PENDING,
+                    WebhookDelivery.next_attempt_at <= now,
+                    free,
+                )
                 .order_by(WebhookDelivery.next_attempt_at)
                 .limit(settings.webhook_send_batch)
             )
@@ -91,7 +100,9 @@ async def claim_due(
         for delivery_id in candidates:
             result = await session.execute(
                 update(WebhookDelivery)
-                .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending", free)
+                .where(
+                    WebhookDelivery.id == delivery_id, WebhookDelivery.status == DeliveryStatus.PENDING, free
+                )
                 .values(lease_until=lease)
             )
             if getattr(result, "rowcount", 0) == 1:
@@ -179,13 +190,13 @@ async def record_outcome(
     delivery.lease_until = None
     delivery.last_status_code, delivery.last_error = result.status_code, result.error
     if result.ok:
-        delivery.status, delivery.delivered_at, delivery.next_attempt_at = "delivered", now, None
+        delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.DELIVERED, now, None
         endpoint.consecutive_failures = 0
         return
     endpoint.consecutive_failures += 1
-    if delivery.status == "pending":
+    if delivery.status == DeliveryStatus.PENDING:
         if delivery.attempts >= settings.webhook_max_attempts:
-            delivery.status, delivery.next_attempt_at = "failed", None
+            delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
         else:
             delivery.next_attempt_at = now + timedelta(seconds=retry_delay(settings, delivery.attempts))
     if (

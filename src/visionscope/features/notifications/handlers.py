@@ -27,7 +27,13 @@ from visionscope.features.notifications.events import (
     WebhookEndpointDeleted,
     WebhookEndpointEnabled,
 )
-from visionscope.features.notifications.models import Notice, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from visionscope.features.notifications.models import (
+    DeliveryStatus,
+    Notice,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from visionscope.features.notifications.queries import (
     ListNotices,
     ListWebhookDeliveries,
@@ -109,7 +115,7 @@ async def replay_webhook_delivery(
         event_id=original.event_id,
         event_type=original.event_type,
         body=original.body,
-        status="pending",
+        status=DeliveryStatus.PENDING,
         attempts=0,
         next_attempt_at=now,
         replay_of=original.replay_of or original.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from visionscope.building_blocks.db import Base, IdMixin, utcnow
+from visionscope.building_blocks.db import Base, IdMixin, stored_as_value, utcnow
 from visionscope.building_blocks.uow import RecordsEvents
 
 
@@ -54,7 +55,12 @@ class WebhookEndpoint(IdMixin, RecordsEvents, Base):
     disabled_reason: Mapped[str | None] = mapped_column(String(300))
 
 
-DELIVERY_STATUSES = ("pending", "delivered", "failed")
+class DeliveryStatus(enum.StrEnum):
+    """A webhook delivery is pending (tried again with backoff) until delivered or failed."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
 
 
 class WebhookDelivery(IdMixin, Base):
@@ -67,7 +73,9 @@ class WebhookDelivery(IdMixin, Base):
     event_id: Mapped[uuid.UUID]
     event_type: Mapped[str] = mapped_column(String(60))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[DeliveryStatus] = mapped_column(
+        stored_as_value(DeliveryStatus, 10), default=DeliveryStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]
     lease_until: Mapped[datetime | None]

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from visionscope.building_blocks.db import utcnow
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.uow import UnitOfWork
-from visionscope.features.notifications.models import WebhookDelivery, WebhookEndpoint
+from visionscope.features.notifications.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from visionscope.features.notifications.signing import webhook_body
 from visionscope.features.workspaces.events import WorkspaceDeleted
 
@@ -41,7 +41,7 @@ async def enqueue_deliveries(event: Event, uow: UnitOfWork, *, public_type: str)
                 event_id=event.event_id,
                 event_type=public_type,
                 body=body,
-                status="pending",
+                status=DeliveryStatus.PENDING,
                 attempts=0,
                 next_attempt_at=now,
                 created_at=now,
@@ -53,8 +53,8 @@ async def fail_pending_deliveries(uow: UnitOfWork, endpoint_id: uuid.UUID, reaso
     """Stop what an endpoint still had waiting; the deliveries stay listed and can be replayed."""
     await uow.session.execute(
         update(WebhookDelivery)
-        .where(WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.status == "pending")
-        .values(status="failed", next_attempt_at=None, lease_until=None, last_error=reason[:300])
+        .where(WebhookDelivery.endpoint_id == endpoint_id, WebhookDelivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.FAILED, next_attempt_at=None, lease_until=None, last_error=reason[:300])
     )
 
 

@@ -52,7 +52,7 @@ from visionscope.features.workspaces.events import (
     WorkspaceDeleted,
     WorkspaceRenamed,
 )
-from visionscope.features.workspaces.models import Collaborator, Project, Workspace
+from visionscope.features.workspaces.models import Collaborator, MemberStatus, Project, Workspace
 from visionscope.features.workspaces.public import role_of
 from visionscope.features.workspaces.queries import (
     GetProject,
@@ -76,7 +76,7 @@ async def _collaborator(uow: UnitOfWork, workspace_id: uuid.UUID, user_id: uuid.
         select(Collaborator).where(
             Collaborator.workspace_id == workspace_id,
             Collaborator.user_id == user_id,
-            Collaborator.status == "active",
+            Collaborator.status == MemberStatus.ACTIVE,
         )
     )
     if member is None:
@@ -122,7 +122,7 @@ async def create_workspace(cmd: CreateWorkspace, *, uow: UnitOfWork, clock: Cloc
             user_id=cmd.owner_id,
             role="owner",
             invited_by=None,
-            status="active",
+            status=MemberStatus.ACTIVE,
             created_at=now,
             updated_at=now,
         )
@@ -183,13 +183,13 @@ async def add_collaborator(cmd: AddCollaborator, *, uow: UnitOfWork, clock: Cloc
     member = await uow.session.scalar(
         select(Collaborator).where(Collaborator.workspace_id == workspace.id, Collaborator.user_id == user_id)
     )
-    if member is not None and member.status == "active":
+    if member is not None and member.status == MemberStatus.ACTIVE:
         raise Conflict("That user is already a collaborator.", user_id=str(user_id))
     now = clock()
     seats_taken = await uow.session.scalar(
         select(func.count()).where(
             Collaborator.workspace_id == workspace.id,
-            Collaborator.status == "active",
+            Collaborator.status == MemberStatus.ACTIVE,
             Collaborator.role != "owner",
         )
     )
@@ -200,7 +200,7 @@ async def add_collaborator(cmd: AddCollaborator, *, uow: UnitOfWork, clock: Cloc
         uow.session.add(member)
     member.role, member.status, member.invited_by, member.updated_at = (
         cmd.role.label,
-        "active",
+        MemberStatus.ACTIVE,
         cmd.invited_by,
         now,
     )
@@ -236,7 +236,7 @@ async def _remove(
 ) -> None:
     if member.role == "owner":
         raise Conflict("The owner can neither leave nor be removed; transfer ownership first.")
-    member.status, member.updated_at = "removed", now
+    member.status, member.updated_at = MemberStatus.REMOVED, now
     await revoke_keys(
         uow,
         workspace_id=workspace.id,
@@ -340,7 +340,7 @@ async def list_workspaces(query: ListWorkspaces, *, uow: UnitOfWork) -> list[Wor
             and_(
                 Collaborator.workspace_id == Workspace.id,
                 Collaborator.user_id == actor.user_id,
-                Collaborator.status == "active",
+                Collaborator.status == MemberStatus.ACTIVE,
             ),
         )
         .where(Workspace.deleted_at.is_(None))
@@ -359,7 +359,10 @@ async def list_collaborators(query: ListCollaborators, *, uow: UnitOfWork) -> li
         (
             await uow.session.scalars(
                 select(Collaborator)
-                .where(Collaborator.workspace_id == query.workspace_id, Collaborator.status == "active")
+                .where(
+                    Collaborator.workspace_id == query.workspace_id,
+                    Collaborator.status == MemberStatus.ACTIVE,
+                )
                 .order_by(Collaborator.created_at)
             )
         ).all()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from visionscope.building_blocks.db import Base, IdMixin, TimestampMixin
+from visionscope.building_blocks.db import Base, IdMixin, TimestampMixin, stored_as_value
 from visionscope.building_blocks.uow import RecordsEvents
 
 ROLES = ("owner", "admin", "editor", "viewer")
@@ -27,6 +28,13 @@ class Workspace(IdMixin, TimestampMixin, RecordsEvents, Base):
     deleted_at: Mapped[datetime | None]
 
 
+class MemberStatus(enum.StrEnum):
+    """A collaborator is active until removed (or gone, or their account closed)."""
+
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
 class Collaborator(IdMixin, TimestampMixin, Base):
     __tablename__ = "workspace_collaborators"
 
@@ -34,7 +42,9 @@ class Collaborator(IdMixin, TimestampMixin, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(10))
     invited_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(10), default="active")
+    status: Mapped[MemberStatus] = mapped_column(
+        stored_as_value(MemberStatus, 10), default=MemberStatus.ACTIVE
+    )
 
     __table_args__ = (
         UniqueConstraint("workspace_id", "user_id"),

@@ -19,7 +19,7 @@ from visionscope.features.workspaces.billing_accounts import project_names as pr
 from visionscope.features.workspaces.billing_accounts import start_period as start_period
 from visionscope.features.workspaces.billing_accounts import tiers_of as tiers_of
 from visionscope.features.workspaces.billing_accounts import workspaces_on_tier as workspaces_on_tier
-from visionscope.features.workspaces.models import Collaborator, Project, Workspace
+from visionscope.features.workspaces.models import Collaborator, MemberStatus, Project, Workspace
 
 
 async def live_workspace(session: AsyncSession, workspace_id: uuid.UUID) -> uuid.UUID | None:
@@ -47,7 +47,7 @@ async def membership(session: AsyncSession, workspace_id: uuid.UUID, user_id: uu
         .where(
             Collaborator.workspace_id == workspace_id,
             Collaborator.user_id == user_id,
-            Collaborator.status == "active",
+            Collaborator.status == MemberStatus.ACTIVE,
             Workspace.deleted_at.is_(None),
         )
     )
@@ -74,8 +74,8 @@ async def end_memberships(session: AsyncSession, user_id: uuid.UUID, now: dateti
     """Remove a user from every workspace (their account is closing); answers how many."""
     result = await session.execute(
         update(Collaborator)
-        .where(Collaborator.user_id == user_id, Collaborator.status == "active")
-        .values(status="removed", updated_at=now)
+        .where(Collaborator.user_id == user_id, Collaborator.status == MemberStatus.ACTIVE)
+        .values(status=MemberStatus.REMOVED, updated_at=now)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
@@ -105,7 +105,7 @@ async def member_roles(session: AsyncSession, workspace_id: uuid.UUID) -> list[t
     """The workspace's active collaborators and their roles, in the order they joined."""
     rows = await session.execute(
         select(Collaborator.user_id, Collaborator.role)
-        .where(Collaborator.workspace_id == workspace_id, Collaborator.status == "active")
+        .where(Collaborator.workspace_id == workspace_id, Collaborator.status == MemberStatus.ACTIVE)
         .order_by(Collaborator.created_at)
     )
     return [(row[0], row[1]) for row in rows]
