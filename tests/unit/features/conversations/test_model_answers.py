@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator, Callable, Sequence
 
 import pytest
 
+from visionscope.features.conversations.answers.demands import kind_missing
 from visionscope.features.conversations.answers.engine import Answer, AnswerEngine
 from visionscope.features.conversations.answers.knowledge import Passage, Subject
 from visionscope.features.conversations.answers.prompt import NOT_IN_VIDEO, SYSTEM_PROMPT, messages_for
+from visionscope.features.conversations.answers.questions import read_question
 from visionscope.features.conversations.answers.verify import numbers_in, verify
 from visionscope.features.conversations.answers.writers import Outcome, Retract, written
 
@@ -207,3 +209,24 @@ async def test_structural_questions_stay_with_the_built_in_engine(
         answer = await model_engine.answer(question, [briefing], [])
         assert answer.engine == "builtin" and answer.grounded
     assert writer.seen == []
+
+
+@pytest.mark.parametrize(
+    ("question", "cited", "lacking"),
+    [
+        ("What is the address of the Denver warehouse?", "Denver Warehouse. Opening September 30", "address"),
+        ("What is the address of the office?", "The office is at 12 Harbour Street", None),
+        ("What is the price of the electric bicycles?", "Sales rose by twenty percent", "amount of money"),
+        ("How much does the base model cost?", "It costs four hundred ninety nine dollars", None),
+        ("How many people joined the office?", "New employees joined in May", "number"),
+        ("How many people joined the office?", "Thirty new employees joined", None),
+        ("What month does the warehouse open?", "The warehouse opens soon", "month"),
+    ],
+)
+def test_what_a_question_asks_for_must_be_in_what_the_answer_cites(
+    question: str, cited: str, lacking: str | None
+) -> None:
+    assert kind_missing(read_question(question), cited) == lacking
+    passage = Passage(VIDEO, "transcript", 1.0, 3.0, cited)
+    verdict = verify(f"{cited} [1].", (passage,), read_question(question))
+    assert verdict.accepted == (lacking is None), verdict.problems
