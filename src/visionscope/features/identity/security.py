@@ -22,14 +22,16 @@ _DUMMY_HASH = _hasher.hash("a password nobody has")
 # argon2 takes tens of milliseconds of CPU and memory on purpose: it runs in a few threads (the
 # library releases the GIL), never on the event loop, and no more of them at once than there are.
 _HASH_THREAD_PREFIX = "password-hash"
-_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix=_HASH_THREAD_PREFIX)
+_threads = 2
+_pool = ThreadPoolExecutor(max_workers=_threads, thread_name_prefix=_HASH_THREAD_PREFIX)
 
 
 def set_hash_threads(threads: int) -> None:
     """How many passwords are hashed or checked at once (others wait their turn)."""
-    global _pool
-    if threads != _pool._max_workers:
+    global _pool, _threads
+    if threads != _threads:
         old, _pool = _pool, ThreadPoolExecutor(max_workers=threads, thread_name_prefix=_HASH_THREAD_PREFIX)
+        _threads = threads
         old.shutdown(wait=False)
 
 
