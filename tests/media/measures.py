@@ -122,7 +122,7 @@ def _spoken_numbers_to_digits(tokens: list[str]) -> list[str]:
 def normalised_words(text: str) -> list[str]:
     """Lower-case words with numbers as digits either way ("twenty percent" and "20%" agree)."""
     text = text.lower().replace("%", " percent")
-    tokens = re.findall(r"[a-z]+|[0-9]+", text.replace(",", ""))
+    tokens = re.findall(r"[a-z]+|[0-9]+", re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.replace(",", "")))
     return _spoken_numbers_to_digits(tokens)
 
 

@@ -147,9 +147,19 @@ def screen_vocabulary(text: TextResult | None, limit: int = 60) -> tuple[str, ..
             continue
         for word in re.findall(r"[A-Za-z][A-Za-z'-]+", span.text):
             key = word.lower()
-            if len(key) >= 3 and key not in _COMMON and key not in seen:
+            if len(key) >= 3 and key not in _COMMON and key not in seen and not _misread(key, seen):
                 seen[key] = word if not word.isupper() else word.title()
     return tuple(seen.values())[:limit]
+
+
+def _misread(key: str, kept: dict[str, str]) -> bool:
+    """True when `key` is one letter off a word already kept ("Peopie" after "People")."""
+    for other in kept:
+        if len(other) == len(key) and sum(a != b for a, b in zip(key, other, strict=True)) == 1:
+            return True
+        if abs(len(other) - len(key)) == 1 and (other.startswith(key) or key.startswith(other)):
+            return True
+    return False
 
 
 def transcribe_audio(

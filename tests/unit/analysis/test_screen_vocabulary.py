@@ -32,5 +32,26 @@ def test_distinctive_words_first_seen_first_once_each() -> None:
 
 def test_no_text_no_words_and_a_limit() -> None:
     assert screen_vocabulary(None) == ()
-    many = TextResult(spans=tuple(_span(float(n), f"Word{chr(97 + n % 26)}{n}") for n in range(100)))
-    assert len(screen_vocabulary(many, limit=10)) == 10
+    names = [
+        "Lisbon",
+        "Madrid",
+        "Oslo",
+        "Dublin",
+        "Prague",
+        "Vienna",
+        "Austin",
+        "Seattle",
+        "Porto",
+        "Lyon",
+        "Denver",
+        "Boston",
+    ]
+    many = TextResult(spans=tuple(_span(float(n), name) for n, name in enumerate(names)))
+    assert screen_vocabulary(many, limit=10) == tuple(names[:10])
+
+
+def test_a_misread_of_a_word_already_kept_is_left_out() -> None:
+    text = TextResult(
+        spans=(_span(0.0, "Serves Four People"), _span(1.0, "Four Peopie"), _span(2.0, "Rental Renta"))
+    )
+    assert screen_vocabulary(text) == ("Serves", "Four", "People", "Rental")
