@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -64,17 +64,30 @@ ANALYSIS_BUCKETS = (
 CentsPerCredit = Callable[[UnitOfWork, CreditsCaptured], Awaitable[float]]
 
 
+_UPSERTS: dict[tuple[str, type[Base], tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
+def _upsert(dialect: str, table: type[Base], keys: tuple[str, ...], amounts: tuple[str, ...]) -> Any:
+    """The statement, built once per shape with bound parameters: building and compiling it for
+    every event cost more than running it."""
+    shape = (dialect, table, keys, amounts)
+    statement = _UPSERTS.get(shape)
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        built = insert(table).values({name: bindparam(name) for name in (*keys, *amounts)})
+        statement = _UPSERTS[shape] = built.on_conflict_do_update(
+            index_elements=list(keys),
+            set_={name: getattr(table, name) + built.excluded[name] for name in amounts},
+        )
+    return statement
+
+
 async def add_to(
     uow: UnitOfWork, table: type[Base], key: Mapping[str, Any], amounts: Mapping[str, Any]
 ) -> None:
     """Insert a row of figures, or add ``amounts`` to the row that has this ``key``."""
-    insert = pg_insert if dialect_name(uow.session) == "postgresql" else sqlite_insert
-    statement = insert(table).values(**key, **amounts)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key),
-        set_={name: getattr(table, name) + statement.excluded[name] for name in amounts},
-    )
-    await uow.session.execute(statement)
+    statement = _upsert(dialect_name(uow.session), table, tuple(key), tuple(amounts))
+    await uow.session.execute(statement, {**key, **amounts})
 
 
 async def count_activity(event: Event, uow: UnitOfWork) -> None:
