@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, exists, func, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from visionscope.building_blocks.db import dialect_name, utcnow
+from visionscope.building_blocks.db import utcnow
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.outbox import (
     DeadMessage,
@@ -22,96 +18,44 @@ from visionscope.building_blocks.outbox import (
     EventTypes,
     InboxEntry,
     OutboxMessage,
+    claim_inbox,
     envelope_of,
+    in_inbox,
+    insert_inbox,
+)
+from visionscope.building_blocks.subscriptions import (
+    QUEUES,
+    AnySubscription,
+    EventContext,
+    EventHandler,
+    LongRunningHandler,
+    LongRunningSubscription,
+    Subscription,
+    Subscriptions,
+    queue_marker,
 )
 from visionscope.building_blocks.tracing import request_scope
 from visionscope.building_blocks.uow import AfterCommit, UnitOfWork
 
+__all__ = [
+    "QUEUES",
+    "AnySubscription",
+    "Consumer",
+    "EventContext",
+    "EventHandler",
+    "HandlerFailed",
+    "HeldElsewhere",
+    "LongRunningHandler",
+    "LongRunningSubscription",
+    "OutOfOrder",
+    "Outcome",
+    "Subscription",
+    "Subscriptions",
+    "queue_marker",
+    "take_for_replay",
+]
+
 log = logging.getLogger("visionscope.consumers")
-
-QUEUES = ("billing", "video_processing", "notifications", "analytics")
-
-EventHandler = Callable[[Event, UnitOfWork], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class EventContext:
-    """What a long-running handler knows of the delivery: who caused the event, in which request."""
-
-    request_id: str | None
-    actor_id: uuid.UUID | None
-    unit_of_work: Callable[[], UnitOfWork]
-
-
-LongRunningHandler = Callable[[Event, EventContext], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """``handler`` runs for every ``event_type`` on ``queue``; ``consumer`` names it in the inbox.
-
-    The handler's effect and its inbox entry are committed in one transaction, so it runs once.
-    """
-
-    event_type: type[Event]
-    queue: str
-    consumer: str
-    handler: EventHandler
-
-
-@dataclass(frozen=True)
-class LongRunningSubscription:
-    """A handler that works for minutes (a video analysis) and must not hold a transaction open.
-
-    It gets an ``EventContext`` and commits its own short transactions; it must be
-    idempotent by itself (a lease on the aggregate, resumable stages). Its inbox entry is
-    written when it returns, so a delivery cut short by a crash is handled again.
-    """
-
-    event_type: type[Event]
-    queue: str
-    consumer: str
-    handler: LongRunningHandler
-
-
-AnySubscription = Subscription | LongRunningSubscription
-
-
-class Subscriptions:
-    """Which handlers run for which event type, and so to which queues an event goes."""
-
-    def __init__(self, subscriptions: Iterable[AnySubscription]) -> None:
-        self._by_type_queue: dict[tuple[str, str], list[AnySubscription]] = defaultdict(list)
-        self._queues_by_type: dict[str, list[str]] = defaultdict(list)
-        self._types_by_queue: dict[str, set[str]] = defaultdict(set)
-        self._long_running: set[tuple[str, str]] = set()
-        consumers: set[tuple[str, str]] = set()
-        for sub in subscriptions:
-            if sub.queue not in QUEUES:
-                raise ValueError(f"unknown queue {sub.queue!r} for {sub.consumer}")
-            name = sub.event_type.__name__
-            if (sub.consumer, name) in consumers:
-                raise ValueError(f"{sub.consumer} subscribes to {name} twice")
-            consumers.add((sub.consumer, name))
-            self._by_type_queue[(name, sub.queue)].append(sub)
-            if sub.queue not in self._queues_by_type[name]:
-                self._queues_by_type[name].append(sub.queue)
-            self._types_by_queue[sub.queue].add(name)
-            if isinstance(sub, LongRunningSubscription):
-                self._long_running.add((name, sub.queue))
-
-    def queues_for(self, event_type: str) -> list[str]:
-        return list(self._queues_by_type.get(event_type, ()))
-
-    def handlers(self, event_type: str, queue: str) -> list[AnySubscription]:
-        return list(self._by_type_queue.get((event_type, queue), ()))
-
-    def types_on(self, queue: str) -> set[str]:
-        return set(self._types_by_queue.get(queue, ()))
-
-    def is_long_running(self, event_type: str, queue: str) -> bool:
-        """Whether a handler of ``event_type`` on ``queue`` works for minutes (a delivery of its own)."""
-        return (event_type, queue) in self._long_running
 
 
 class OutOfOrder(Exception):
@@ -136,11 +80,6 @@ class _HandlerFailedInBatch(Exception):
     def __init__(self, consumer: str, event_id: uuid.UUID, error: Exception) -> None:
         super().__init__(consumer)
         self.consumer, self.event_id, self.error = consumer, event_id, error
-
-
-def queue_marker(queue: str) -> str:
-    """The inbox consumer name that says every handler of ``queue`` is done with an event."""
-    return f"queue:{queue}"
 
 
 @dataclass(frozen=True)
@@ -263,7 +202,7 @@ class Consumer:
             ]
             if not careful:  # every ready event will be done, or nothing will: mark them now
                 wanted += [(queue_marker(queue), uuid.UUID(envelope["id"])) for envelope in ready]
-            claimed = await _claim(session, wanted)
+            claimed = await claim_inbox(session, wanted)
             unclaim: list[tuple[str, uuid.UUID]] = []
             markers: list[tuple[str, uuid.UUID]] = []
             for envelope in ready:
@@ -296,7 +235,7 @@ class Consumer:
                     delete(InboxEntry).where(tuple_(InboxEntry.consumer, InboxEntry.event_id).in_(unclaim))
                 )
             if markers:
-                await session.execute(_insert_ignoring_duplicates(session, markers))
+                await session.execute(insert_inbox(session, markers))
             await uow.commit()
         return results
 
@@ -367,7 +306,7 @@ class Consumer:
 
     async def _run_long(self, sub: LongRunningSubscription, event: Event, envelope: Envelope) -> int:
         async with self.sessions() as session:
-            if await _seen(session, sub.consumer, event.event_id):
+            if await in_inbox(session, sub.consumer, event.event_id):
                 return 0
         try:
             actor = uuid.UUID(envelope["actor_id"]) if envelope["actor_id"] else None
@@ -378,7 +317,7 @@ class Consumer:
         except Exception as err:
             raise HandlerFailed(sub.consumer, err) from err
         async with self.sessions() as session:
-            await session.execute(_insert_ignoring_duplicates(session, [(sub.consumer, event.event_id)]))
+            await session.execute(insert_inbox(session, [(sub.consumer, event.event_id)]))
             await session.commit()
         return 1
 
@@ -445,34 +384,6 @@ def _act_as(uow: UnitOfWork, envelope: Envelope) -> None:
     """Events a handler records carry the actor and request id of the event it handles."""
     uow.actor_id = uuid.UUID(envelope["actor_id"]) if envelope["actor_id"] else None
     uow.request_id = envelope["request_id"]
-
-
-async def _claim(session: AsyncSession, entries: list[tuple[str, uuid.UUID]]) -> set[tuple[str, uuid.UUID]]:
-    """Insert inbox entries; returns those this transaction inserted (the others existed)."""
-    if not entries:
-        return set()
-    statement = _insert_ignoring_duplicates(session, entries).returning(
-        InboxEntry.consumer, InboxEntry.event_id
-    )
-    return {(consumer, event_id) for consumer, event_id in await session.execute(statement)}
-
-
-def _insert_ignoring_duplicates(session: AsyncSession, entries: list[tuple[str, uuid.UUID]]) -> Any:
-    """INSERT inbox entries; one that exists (or is being inserted by a concurrent delivery that
-    then commits) is skipped. On PostgreSQL a concurrent insert of the same entry waits for it."""
-    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    now = utcnow()
-    statement = insert(InboxEntry).values(
-        [{"consumer": consumer, "event_id": event_id, "handled_at": now} for consumer, event_id in entries]
-    )
-    return statement.on_conflict_do_nothing(index_elements=["consumer", "event_id"])
-
-
-async def _seen(session: AsyncSession, consumer: str, event_id: uuid.UUID) -> bool:
-    found = await session.scalar(
-        select(InboxEntry.id).where(InboxEntry.consumer == consumer, InboxEntry.event_id == event_id)
-    )
-    return found is not None
 
 
 async def take_for_replay(

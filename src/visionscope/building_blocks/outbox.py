@@ -8,10 +8,13 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from pydantic import TypeAdapter
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from visionscope.building_blocks.db import Base, utcnow
+from visionscope.building_blocks.db import Base, dialect_name, utcnow
 from visionscope.building_blocks.messages import Event
 
 BIGINT_PK = BigInteger().with_variant(Integer(), "sqlite")
@@ -148,3 +151,31 @@ class EventTypes:
         event_type = self._by_name[envelope["type"]]
         decoded: Event = _adapter(event_type).validate_python(envelope["payload"])
         return decoded
+
+
+async def claim_inbox(
+    session: AsyncSession, entries: list[tuple[str, uuid.UUID]]
+) -> set[tuple[str, uuid.UUID]]:
+    """Insert inbox entries; returns those this transaction inserted (the others existed)."""
+    if not entries:
+        return set()
+    statement = insert_inbox(session, entries).returning(InboxEntry.consumer, InboxEntry.event_id)
+    return {(consumer, event_id) for consumer, event_id in await session.execute(statement)}
+
+
+def insert_inbox(session: AsyncSession, entries: list[tuple[str, uuid.UUID]]) -> Any:
+    """INSERT inbox entries; one that exists (or is being inserted by a concurrent delivery that
+    then commits) is skipped. On PostgreSQL a concurrent insert of the same entry waits for it."""
+    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    now = utcnow()
+    statement = insert(InboxEntry).values(
+        [{"consumer": consumer, "event_id": event_id, "handled_at": now} for consumer, event_id in entries]
+    )
+    return statement.on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+
+
+async def in_inbox(session: AsyncSession, consumer: str, event_id: uuid.UUID) -> bool:
+    found = await session.scalar(
+        select(InboxEntry.id).where(InboxEntry.consumer == consumer, InboxEntry.event_id == event_id)
+    )
+    return found is not None
