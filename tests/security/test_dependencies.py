@@ -37,7 +37,12 @@ def _declared(*extras: str) -> list[Requirement]:
     return wanted
 
 
-@pytest.mark.parametrize(("lock", "extras"), [("run.txt", ()), ("dev.txt", ("dev",))])
+ALL_EXTRAS = tuple(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"])
+
+
+@pytest.mark.parametrize(
+    ("lock", "extras"), [("run.txt", ()), ("dev.txt", ("dev",)), ("all.txt", ALL_EXTRAS)]
+)
 def test_every_declared_dependency_is_pinned_at_an_allowed_version(
     lock: str, extras: tuple[str, ...]
 ) -> None:
