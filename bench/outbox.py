@@ -108,7 +108,7 @@ async def commit_paced(container: object, rate: float, seconds: float) -> tuple[
                 uow.record(WorkspaceRenamed(workspace_id=uuid.uuid4()))
                 await uow.commit()
 
-    await asyncio.gather(*(committer() for _ in range(8)))
+    await asyncio.gather(*(committer() for _ in range(16)))
     return last, total / (time.perf_counter() - started)
 
 

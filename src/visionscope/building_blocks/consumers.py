@@ -235,7 +235,7 @@ class Consumer:
                     delete(InboxEntry).where(tuple_(InboxEntry.consumer, InboxEntry.event_id).in_(unclaim))
                 )
             if markers:
-                await session.execute(insert_inbox(session, markers))
+                await insert_inbox(session, markers)
             await uow.commit()
         return results
 
@@ -317,7 +317,7 @@ class Consumer:
         except Exception as err:
             raise HandlerFailed(sub.consumer, err) from err
         async with self.sessions() as session:
-            await session.execute(insert_inbox(session, [(sub.consumer, event.event_id)]))
+            await insert_inbox(session, [(sub.consumer, event.event_id)])
             await session.commit()
         return 1
 

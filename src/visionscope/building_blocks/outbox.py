@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint, select, text
+from sqlalchemy import BigInteger, Index, Integer, String, Table, Text, UniqueConstraint, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -153,25 +153,36 @@ class EventTypes:
         return decoded
 
 
-async def claim_inbox(
-    session: AsyncSession, entries: list[tuple[str, uuid.UUID]]
-) -> set[tuple[str, uuid.UUID]]:
+InboxKey = tuple[str, uuid.UUID]  # (consumer, event id)
+
+
+def _insert_ignoring_duplicates(session: AsyncSession) -> Any:
+    """INSERT inbox entries, skipping one that exists. On PostgreSQL an entry a concurrent
+    delivery is inserting waits for that transaction, and is skipped if it commits. One
+    statement text whatever the number of entries: compiled once, sent as one multi-row insert."""
+    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+    table = cast(Table, InboxEntry.__table__)
+    return insert(table).on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+
+
+def _rows(entries: list[InboxKey]) -> list[dict[str, Any]]:
+    now = utcnow()
+    return [{"consumer": consumer, "event_id": event_id, "handled_at": now} for consumer, event_id in entries]
+
+
+async def claim_inbox(session: AsyncSession, entries: list[InboxKey]) -> set[InboxKey]:
     """Insert inbox entries; returns those this transaction inserted (the others existed)."""
     if not entries:
         return set()
-    statement = insert_inbox(session, entries).returning(InboxEntry.consumer, InboxEntry.event_id)
-    return {(consumer, event_id) for consumer, event_id in await session.execute(statement)}
+    statement = _insert_ignoring_duplicates(session).returning(InboxEntry.consumer, InboxEntry.event_id)
+    rows = await session.execute(statement, _rows(entries))
+    return {(consumer, event_id) for consumer, event_id in rows}
 
 
-def insert_inbox(session: AsyncSession, entries: list[tuple[str, uuid.UUID]]) -> Any:
-    """INSERT inbox entries; one that exists (or is being inserted by a concurrent delivery that
-    then commits) is skipped. On PostgreSQL a concurrent insert of the same entry waits for it."""
-    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
-    now = utcnow()
-    statement = insert(InboxEntry).values(
-        [{"consumer": consumer, "event_id": event_id, "handled_at": now} for consumer, event_id in entries]
-    )
-    return statement.on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+async def insert_inbox(session: AsyncSession, entries: list[InboxKey]) -> None:
+    """Insert inbox entries, skipping those that exist."""
+    if entries:
+        await session.execute(_insert_ignoring_duplicates(session), _rows(entries))
 
 
 async def in_inbox(session: AsyncSession, consumer: str, event_id: uuid.UUID) -> bool:
