@@ -62,6 +62,7 @@ class ShotDetector:
         self._next_gradual = 0
         self._run: list[tuple[int, float, Gradual, float]] = []
         self._run_gap = 0
+        self._motion = False
         self._black_from: int | None = None
         self._lit_seen = False
         self._fades: list[tuple[int, int]] = []  # black runs waiting for the frames after them
@@ -227,13 +228,19 @@ class ShotDetector:
                 share = float(np.mean(to_a < to_b))
                 if self.p.wipe_balance <= share <= 1 - self.p.wipe_balance:
                     best = (change, "wipe", seconds)
+        if best is not None and self._motion:
+            return  # still inside a run too long to be a transition
         if best is not None:
             self._run.append((i, best[0], best[1], best[2]))
             self._run_gap = 0
-        elif self._run:
-            self._run_gap += 1
-            if self._run_gap > 2:
-                self._close_run()
+            if self._at(i).time - self._at(self._run[0][0]).time > self.p.max_transition_seconds:
+                self._run, self._motion = [], True  # motion: drop it now, hold no frames back for it
+        else:
+            self._motion = False
+            if self._run:
+                self._run_gap += 1
+                if self._run_gap > 2:
+                    self._close_run()
 
     def _steadiness(self, i: int, seconds: float) -> float:
         """How much the picture changed over `seconds` just before the compared window, or just

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from visionscope.analysis.shots import Boundary, ShotParams, detect_boundaries
+from visionscope.analysis.shots import Boundary, ShotDetector, ShotParams, detect_boundaries
 
 FPS = 25
 RNG = np.random.default_rng(11)
@@ -99,3 +99,17 @@ def test_a_short_shot_stays_when_longer_than_the_minimum() -> None:
     assert [b.time for b in found] == pytest.approx([2.0, 2.32])
     shorter = detect_boundaries(_grids(frames), ShotParams(min_scene_seconds=0.4))
     assert [b.time for b in shorter] == pytest.approx([2.0])
+
+
+def test_decisions_keep_up_with_the_frames_whatever_the_picture() -> None:
+    """The scan holds frames back until the detector's horizon: it must follow the frames closely,
+    also through a long slow blend that looks like a dissolve at every moment."""
+    a, b = _picture(14), _picture(15)
+    frames = [(1 - abs((k % 200) - 100) / 100) * a + abs((k % 200) - 100) / 100 * b for k in range(750)]
+    detector = ShotDetector()
+    lags = []
+    for time, grid in _grids(frames):
+        detector.push(time, grid)
+        lags.append(time - detector.horizon)
+    assert max(lags[100:]) < 6.5  # a run of gradual change is given up after 3.5 s
+    assert len(detector._frames) < 200  # the buffer stays bounded
