@@ -259,6 +259,18 @@ class OcrPool:
         self.close()
 
 
+def _similar_open(key: str, open_spans: dict[str, int]) -> int | None:
+    """An open span whose words contain this line's words or are contained in them (most shared)."""
+    words = set(key.split())
+    best: tuple[int, int] | None = None
+    for other, idx in open_spans.items():
+        theirs = set(other.split())
+        shared = len(words & theirs)
+        if (words <= theirs or theirs <= words) and shared >= 2 and (best is None or shared > best[0]):
+            best = (shared, idx)
+    return best[1] if best is not None else None
+
+
 def merge_lines(scenes: Iterable[tuple[Scene, list[list[OcrLine]]]]) -> TextResult:
     """Timed spans from each scene's keyframes' lines; the same line in adjacent times is one span."""
     spans: list[TextSpan] = []
@@ -271,12 +283,15 @@ def merge_lines(scenes: Iterable[tuple[Scene, list[list[OcrLine]]]]) -> TextResu
                 if not key or key in still_open:
                     continue
                 idx = open_spans.get(key)
+                if idx is None:  # the same line read a little differently (a word more or less)
+                    idx = _similar_open(key, open_spans)
                 if idx is not None and abs(spans[idx].end - start) < 1e-6:
                     old = spans[idx]
+                    longer = line.text if len(key.split()) > len(_key(old.text).split()) else old.text
                     spans[idx] = TextSpan(
                         start=old.start,
                         end=round(end, 3),
-                        text=old.text,
+                        text=longer,
                         scene=old.scene,
                         confidence=max(old.confidence, line.confidence),
                         height=max(old.height, line.height),

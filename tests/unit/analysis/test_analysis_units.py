@@ -111,3 +111,19 @@ def test_identical_lines_merge_across_keyframes_and_scenes() -> None:
         ("ACME News", 0.0, 70.0, 0),
         ("ACME News", 80.0, 90.0, 3),
     ]
+
+
+def test_a_line_read_with_a_word_more_or_less_is_one_span_with_the_longer_text() -> None:
+    result = merge_lines(
+        [
+            (
+                _scene(0, 0.0, 9.0, [1.0, 4.5, 8.0]),
+                [
+                    [OcrLine("Northern Lights", 80.0, 0.05)],
+                    [OcrLine("Northern Lights Festival", 90.0, 0.05)],
+                    [OcrLine("Lights Festival", 85.0, 0.05)],
+                ],
+            ),
+        ]
+    )
+    assert [(s.text, s.start, s.end) for s in result.spans] == [("Northern Lights Festival", 0.0, 9.0)]

@@ -12,7 +12,7 @@ from visionscope.building_blocks.errors import Conflict, NotFound
 from visionscope.building_blocks.storage import Storage
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.clock import Clock
-from visionscope.features.billing.public import Metered, charge_credits
+from visionscope.features.billing.public import Metered, charge_credits, release_credits
 from visionscope.features.conversations import completion_credits, context, reads
 from visionscope.features.conversations.commands import (
     CHAT,
@@ -129,6 +129,8 @@ async def record_answer(cmd: RecordAnswer, *, uow: UnitOfWork, clock: Clock) -> 
     conversation = await uow.session.get(Conversation, cmd.conversation_id, with_for_update=True)
     if conversation is None:
         raise NotFound(f"No conversation with id {cmd.conversation_id}.")
+    if cmd.hold_key:  # the credit held while a streamed answer was written gives way to its charge
+        await release_credits(uow, conversation.workspace_id, cmd.hold_key, now=clock())
     key = cmd.idempotency_key
     if key and (earlier := await _answered(uow, conversation.id, key)) is not None:
         return earlier
