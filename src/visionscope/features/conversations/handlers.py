@@ -121,6 +121,50 @@ async def _answered(uow: UnitOfWork, conversation_id: uuid.UUID, key: str) -> Me
     return message_read(found, (await citations_of(uow.session, [found.id])).get(found.id, []))
 
 
+async def _store_exchange(
+    uow: UnitOfWork, conversation: Conversation, cmd: RecordAnswer, answer_id: uuid.UUID, now: datetime
+) -> None:
+    """The question and the answer as the conversation's next two messages, and the answer's citations."""
+    position, answer = conversation.message_count, cmd.answer
+    question = ConversationMessage(
+        id=uuid.uuid4(),
+        conversation_id=conversation.id,
+        position=position,
+        role="user",
+        content=cmd.question,
+        author_id=cmd.author_id,
+        created_at=now,
+        updated_at=now,
+    )
+    reply = ConversationMessage(
+        id=answer_id,
+        conversation_id=conversation.id,
+        position=position + 1,
+        role="assistant",
+        content=answer.content,
+        grounded=answer.grounded,
+        engine=answer.engine,
+        memory=answer.memory,
+        idempotency_key=cmd.idempotency_key,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.session.add_all([question, reply])
+    await uow.flush()
+    uow.session.add_all(
+        MessageCitation(
+            message_id=answer_id,
+            position=n,
+            video_id=c.video_id,
+            start=c.start,
+            end=c.end,
+            source=c.source,
+            quote=c.quote,
+        )
+        for n, c in enumerate(answer.citations)
+    )
+
+
 async def record_answer(cmd: RecordAnswer, *, uow: UnitOfWork, clock: Clock) -> MessageRead:
     """Charge one chat_message, then store the question, the answer and its citations.
 
@@ -151,49 +195,8 @@ async def record_answer(cmd: RecordAnswer, *, uow: UnitOfWork, clock: Clock) -> 
     )
     if key and (earlier := await _answered(uow, conversation.id, key)) is not None:
         return earlier  # a concurrent request with the key won; its charge was the one
-    position = conversation.message_count
-    answer = cmd.answer
-    uow.session.add_all(
-        [
-            ConversationMessage(
-                id=uuid.uuid4(),
-                conversation_id=conversation.id,
-                position=position,
-                role="user",
-                content=cmd.question,
-                author_id=cmd.author_id,
-                created_at=now,
-                updated_at=now,
-            ),
-            ConversationMessage(
-                id=answer_id,
-                conversation_id=conversation.id,
-                position=position + 1,
-                role="assistant",
-                content=answer.content,
-                grounded=answer.grounded,
-                engine=answer.engine,
-                memory=answer.memory,
-                idempotency_key=key,
-                created_at=now,
-                updated_at=now,
-            ),
-        ]
-    )
-    await uow.flush()
-    uow.session.add_all(
-        MessageCitation(
-            message_id=answer_id,
-            position=n,
-            video_id=c.video_id,
-            start=c.start,
-            end=c.end,
-            source=c.source,
-            quote=c.quote,
-        )
-        for n, c in enumerate(answer.citations)
-    )
-    conversation.message_count = position + 2
+    await _store_exchange(uow, conversation, cmd, answer_id, now)
+    conversation.message_count += 2
     conversation.title = conversation.title or " ".join(cmd.question.split())[:TITLE_CHARS]
     conversation.updated_at = now
     conversation.record(
@@ -202,9 +205,9 @@ async def record_answer(cmd: RecordAnswer, *, uow: UnitOfWork, clock: Clock) -> 
             project_id=conversation.project_id,
             conversation_id=conversation.id,
             message_id=answer_id,
-            grounded=answer.grounded,
-            engine=answer.engine,
-            citations=len(answer.citations),
+            grounded=cmd.answer.grounded,
+            engine=cmd.answer.engine,
+            citations=len(cmd.answer.citations),
         )
     )
     await uow.flush()
