@@ -21,7 +21,7 @@ from visionscope.building_blocks.caching import (
     RedisCache,
 )
 from visionscope.building_blocks.consumers import AnySubscription, Consumer, Subscriptions
-from visionscope.building_blocks.db import create_engine, session_factory
+from visionscope.building_blocks.db import RoutedReads, create_engine, session_factory
 from visionscope.building_blocks.mediator import Handler, Mediator
 from visionscope.building_blocks.messages import Event, ScopeKind
 from visionscope.building_blocks.metrics import Metrics
@@ -133,7 +133,10 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
     engine = create_engine(settings.database)
     read_engine = create_engine(settings.read_database, readonly=True)
     sessions = session_factory(engine)
-    read_sessions = session_factory(read_engine)
+    # With a replica, a client that wrote moments ago reads the primary (see ReadYourWrites).
+    read_sessions = (
+        RoutedReads(read_engine, engine) if settings.read_database_url else session_factory(read_engine)
+    )
     metrics = Metrics()
     wake = asyncio.Event()
     redis = redis_client(settings)

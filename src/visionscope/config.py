@@ -19,6 +19,11 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy async URL; SQLite in data_dir if unset."
     )
     read_database_url: str | None = Field(default=None, description="A read replica for queries.")
+    read_your_writes_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="After a write, a client reads the primary this long (more than the replica lags).",
+    )
     broker_url: str | None = Field(default=None, description="Redis URL for Celery; in-process if unset.")
     redis_url: str | None = Field(
         default=None, description="Redis for caches and rate limits; broker_url if unset."

@@ -120,6 +120,18 @@ class PostgresServer:
             command = ["runuser", "-u", "postgres", "--", *command]
         subprocess.run(command, check=True, capture_output=True, timeout=120)
 
+    def replica_of(self, primary: PostgresServer, apply_delay: str) -> None:
+        """Make this cluster a streaming replica of ``primary`` (pg_basebackup) that applies
+        what the primary commits ``apply_delay`` late."""
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        self._run(
+            str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+            "-D", str(self.data), "-R", "-X", "stream",
+        )  # fmt: skip
+        with (self.data / "postgresql.auto.conf").open("a") as conf:
+            conf.write(f"port = {self.port}\nrecovery_min_apply_delay = '{apply_delay}'\n")
+
     def init(self) -> None:
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres")

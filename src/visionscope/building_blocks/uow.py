@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import object_session
 
-from visionscope.building_blocks.db import dialect_name
+from visionscope.building_blocks.db import dialect_name, note_write
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.outbox import outbox_row
 
@@ -123,6 +123,7 @@ class UnitOfWork:
         if events and dialect_name(session) == "postgresql":
             await session.execute(text(f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"))
         await session.commit()
+        note_write()
         self.committed_events = events
         if events and self._on_events_committed is not None:
             self._on_events_committed()
