@@ -107,3 +107,31 @@ async def test_an_idempotency_key_is_tied_to_its_completion_and_its_search(
     assert again.status_code == 200 and again.json() == found.json()
     search_after = await pool(client, world.owner, world.workspace, "search")
     assert search_after["used"] == search_before["used"] + 1
+
+
+async def test_one_credit_buys_one_streamed_conversation_answer_however_many_ask_at_once(
+    client: httpx.AsyncClient, runtime: EmbeddedRuntime, short_video: SampleVideo
+) -> None:
+    world = await analysed(client, runtime, short_video, tier="free")
+    await _leave(client, world, "chat_message", 1)
+    conversations = []
+    for _ in QUESTIONS:
+        started = await client.post(
+            "/v1/conversations", json={"video_id": world.video["id"]}, headers=world.owner.headers
+        )
+        conversations.append(started.json()["id"])
+
+    async def ask(conversation: str, question: str) -> httpx.Response:
+        return await client.post(
+            f"/v1/conversations/{conversation}/messages?stream=true",
+            json={"content": question},
+            headers=world.owner.headers,
+        )
+
+    answers = await asyncio.gather(*(ask(c, q) for c, q in zip(conversations, QUESTIONS, strict=True)))
+    delivered = [r for r in answers if r.status_code == 200 and "event: delta" in r.text]
+    assert len(delivered) == 1, [(r.status_code, r.text[:200]) for r in answers]
+    assert "event: message" in delivered[0].text and "event: error" not in delivered[0].text
+    assert [r.status_code for r in answers].count(402) == len(QUESTIONS) - 1
+    after = await pool(client, world.owner, world.workspace, "chat_message")
+    assert after["available"] == 0 and after["reserved"] == 0

@@ -11,12 +11,21 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
+
 from visionscope.building_blocks.errors import DomainError
 from visionscope.building_blocks.mediator import Context, Mediator
 from visionscope.building_blocks.messages import acting_user
 from visionscope.features.conversations.answers.engine import Answer, AnswerEngine, pieces_of
 from visionscope.features.conversations.answers.writers import Retract
-from visionscope.features.conversations.commands import AnswerToRecord, RecordAnswer
+from visionscope.features.conversations.commands import (
+    AnswerToRecord,
+    CreditHold,
+    HoldCompletionCredit,
+    RecordAnswer,
+    SettleCompletionCredit,
+)
+from visionscope.features.conversations.completion_credits import request_digest
 from visionscope.features.conversations.queries import AnswerContext, GetAnswerContext
 from visionscope.features.conversations.schemas import MessageRead
 
@@ -47,7 +56,12 @@ async def prepare(
 
 
 async def _record(
-    mediator: Mediator, ctx: Context, context: AnswerContext, question: str, answer: Answer
+    mediator: Mediator,
+    ctx: Context,
+    context: AnswerContext,
+    question: str,
+    answer: Answer,
+    hold: CreditHold | None = None,
 ) -> MessageRead:
     return await mediator.send(
         RecordAnswer(
@@ -56,6 +70,7 @@ async def _record(
             answer=to_record(answer),
             author_id=acting_user(ctx.actor),
             idempotency_key=ctx.idempotency_key,
+            hold_key=hold.key if hold else None,
         ),
         ctx,
     )
@@ -79,26 +94,69 @@ async def ask_streaming(
     follow replace it), then `message` with the stored answer and its citations (its content is the
     one to keep), or `error` with a problem."""
     context = await prepare(mediator, ctx, conversation_id, question)
+    # A credit is held before the first piece is sent, so that answers streamed at once cannot all
+    # pass the credit check and all be read before the last of them is refused its charge.
+    hold = None if context.replay is not None else await _hold(mediator, ctx, context, question)
 
     async def events() -> AsyncIterator[str]:
-        if context.replay is not None:
-            for piece in pieces_of(context.replay.content):
-                yield server_event("delta", {"content": piece})
-            yield server_event("message", context.replay.model_dump(mode="json"))
-            return
-        stream = engine.stream(question, context.subjects.subjects, context.history, context.exchanges)
-        async for item in stream:
-            if isinstance(item, str):
-                yield server_event("delta", {"content": item})
-                continue
-            if isinstance(item, Retract):
-                yield server_event("reset", {"reason": item.reason})
-                continue
-            try:
-                message = await _record(mediator, ctx, context, question, item)
-            except DomainError as err:
-                yield server_event("error", err.problem())
-                return
-            yield server_event("message", message.model_dump(mode="json"))
+        recorded = False
+        try:
+            async for event in _answer_events(mediator, ctx, engine, context, question, hold):
+                recorded = recorded or event.startswith("event: message")
+                yield event
+        finally:
+            if hold is not None and not recorded:
+                with anyio.CancelScope(shield=True):  # a client that went away gets its credit back
+                    await mediator.send(_give_back(context, hold), ctx)
 
     return events()
+
+
+async def _hold(mediator: Mediator, ctx: Context, context: AnswerContext, question: str) -> CreditHold:
+    return await mediator.send(
+        HoldCompletionCredit(
+            workspace_id=context.subjects.workspace_id,
+            project_id=context.subjects.project_id,
+            user_id=acting_user(ctx.actor),
+            digest=request_digest(str(context.conversation_id), question),
+        ),
+        ctx,
+    )
+
+
+def _give_back(context: AnswerContext, hold: CreditHold) -> SettleCompletionCredit:
+    return SettleCompletionCredit(
+        workspace_id=context.subjects.workspace_id,
+        project_id=context.subjects.project_id,
+        hold_key=hold.key,
+        delivered=False,
+    )
+
+
+async def _answer_events(
+    mediator: Mediator,
+    ctx: Context,
+    engine: AnswerEngine,
+    context: AnswerContext,
+    question: str,
+    hold: CreditHold | None,
+) -> AsyncIterator[str]:
+    if context.replay is not None:
+        for piece in pieces_of(context.replay.content):
+            yield server_event("delta", {"content": piece})
+        yield server_event("message", context.replay.model_dump(mode="json"))
+        return
+    stream = engine.stream(question, context.subjects.subjects, context.history, context.exchanges)
+    async for item in stream:
+        if isinstance(item, str):
+            yield server_event("delta", {"content": item})
+            continue
+        if isinstance(item, Retract):
+            yield server_event("reset", {"reason": item.reason})
+            continue
+        try:
+            message = await _record(mediator, ctx, context, question, item, hold)
+        except DomainError as err:
+            yield server_event("error", err.problem())
+            return
+        yield server_event("message", message.model_dump(mode="json"))

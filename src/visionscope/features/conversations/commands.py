@@ -60,6 +60,7 @@ class RecordAnswer(Command[MessageRead]):
     answer: AnswerToRecord
     author_id: uuid.UUID | None
     idempotency_key: Key | None = None
+    hold_key: Key | None = None  # a credit held while the answer streamed: released as it is charged
 
 
 @dataclass(frozen=True, kw_only=True)
