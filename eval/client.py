@@ -42,6 +42,7 @@ class Api:
         self.refresh_token = str(tokens["refresh_token"])
 
     def _refresh(self) -> None:
+        self.http.headers.pop("Authorization", None)  # the expired token would be refused first
         response = self.http.post("/v1/auth/refresh", json={"refresh_token": self.refresh_token})
         if response.status_code != 200:
             raise ApiError("refresh the sign-in", response)
