@@ -30,8 +30,9 @@ async def test_the_language_model_answers_in_other_words_follows_up_refuses_and_
     opening = (await ask(client, owner, conv, "When does the new Denver site open?")).json()
     assert opening["grounded"] is True and opening["engine"] == "llm", opening
     assert "September" in opening["content"]
-    cite = opening["citations"][0]
-    assert cite["video_id"] == video_id and cite["start"] < 5.0 and "Denver" in cite["quote"]
+    cites = opening["citations"]
+    assert cites and all(c["video_id"] == video_id and c["start"] < 5.0 for c in cites), cites
+    assert any("September" in c["quote"] or "Denver" in c["quote"] for c in cites), cites
 
     city = (await ask(client, owner, conv, "Which city is it in?")).json()  # "it": the new site
     assert city["grounded"] is True and "Denver" in city["content"], city

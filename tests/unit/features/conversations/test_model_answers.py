@@ -216,6 +216,7 @@ async def test_structural_questions_stay_with_the_built_in_engine(
     [
         ("What is the address of the Denver warehouse?", "Denver Warehouse. Opening September 30", "address"),
         ("What is the address of the office?", "The office is at 12 Harbour Street", None),
+        ("What is the address of the warehouse?", "Opening September 30 with 12 staff", "address"),
         ("What is the price of the electric bicycles?", "Sales rose by twenty percent", "amount of money"),
         ("How much does the base model cost?", "It costs four hundred ninety nine dollars", None),
         ("How many people joined the office?", "New employees joined in May", "number"),

@@ -18,7 +18,7 @@ _DEMANDS: tuple[tuple[re.Pattern[str], str, re.Pattern[str]], ...] = (
     (
         re.compile(r"\baddress\b"),
         "address",
-        re.compile(r"\d+\s+\w+|\b(street|st|road|rd|avenue|ave|boulevard|lane|drive|square|suite)\b"),
+        re.compile(r"\b(street|st|road|rd|avenue|ave|boulevard|blvd|lane|drive|square|suite|zip|postcode)\b"),
     ),
     (
         re.compile(r"\b(price|prices|cost|costs|costing|fee|fees|salary|salaries|how much money|pay for)\b"),

@@ -18,7 +18,7 @@ from .demands import kind_missing
 from .knowledge import VIDEO, Passage
 from .numbers import UNITS, replace_number_words
 from .prompt import NOT_IN_VIDEO
-from .questions import Question
+from .questions import Form, Question
 from .terms import content_words, literally_in, normalize, stem
 from .timecodes import mark
 from .wordlists import FILLER, STOP_WORDS
@@ -38,6 +38,8 @@ _FREE_NAMES = frozenset({"i", "video", "scene", "chapter", "screen", "text", "na
 _CLOCK = re.compile(r"(?<![\d:])(\d{1,3}):([0-5]\d)(?![\d:])")
 #: The share of a sentence's words (not counting function words) its cited evidence must hold.
 SHARED_WORDS = 0.5
+#: Fewer words than this is a fragment ("Tomato Soup"), not an answer.
+MIN_WORDS = 3
 _DIGITS = {w: str(v) for w, v in UNITS.items() if v < 10} | {"oh": "0"}
 
 
@@ -96,8 +98,10 @@ def _times_held(seconds: int, cited: Sequence[Passage]) -> bool:
     return any(p.start - 1.0 <= seconds <= p.end + 1.0 for p in cited)
 
 
-def claims_missing(sentence: str, cited: Sequence[Passage]) -> list[str]:
-    """The numbers, times, names and quoted phrases of `sentence` that the `cited` passages lack."""
+def claims_missing(sentence: str, cited: Sequence[Passage], *, counting: bool = False) -> list[str]:
+    """The numbers, times, names and quoted phrases of `sentence` that the `cited` passages lack,
+    and too few shared words. `counting` (a "how many" question): a sentence stating a number
+    the evidence holds may say the rest in the question's words ("the recipe feeds four people")."""
     text = " ".join(p.text for p in cited)
     held_numbers = numbers_in(text)
     held_plain = f" {_plain(text)} "
@@ -110,12 +114,16 @@ def claims_missing(sentence: str, cited: Sequence[Passage]) -> list[str]:
     for m in _CLOCK.finditer(bare):
         if not _times_held(int(m[1]) * 60 + int(m[2]), cited):
             missing.append(m[0])
-    for values in number_claims(_CLOCK.sub(" ", bare)):
+    claims = number_claims(_CLOCK.sub(" ", bare))
+    for values in claims:
         if not _number_held(values, held_numbers):
             missing.append(f"{min(values):g}")
     said = [w for w in content_words(bare) if not w.isdigit() and w not in FILLER]
     held_words = sum(literally_in(w, held_stems) for w in said)
-    if said and held_words < SHARED_WORDS * len(said):
+    counted = counting and bool(claims) and not missing
+    if len(_OTHER_MARK.sub(" ", bare).split()) < MIN_WORDS:
+        missing.append("a sentence, not a fragment")
+    elif said and held_words < SHARED_WORDS * len(said) and not counted:
         missing.append(f"words the cited evidence does not hold ({held_words} of {len(said)} held)")
     first = re.match(r"\W*(\w+)", bare)
     for m in _NAME.finditer(bare):
@@ -201,8 +209,11 @@ def verify(text: str, evidence: Sequence[Passage], question: Question | None = N
             cited = list(dict.fromkeys(p for p in found if p))
         else:
             problems.append("no evidence is cited")
+    counting = question is not None and (
+        question.form is Form.QUANTITY or question.asks_for in ("number", "amount", "percentage", "duration")
+    )
     for sentence, own in per_sentence:
-        missing = claims_missing(sentence, _moment(own or cited, evidence))
+        missing = claims_missing(sentence, _moment(own or cited, evidence), counting=counting)
         if missing:
             problems.append(f"not in the cited evidence: {', '.join(missing)}")
     lacking = (
