@@ -37,6 +37,8 @@ class SpeechOptions:
     vocabulary: tuple[str, ...] = ()
     """Words the video shows (names, places, terms), given to whisper as hot words so that it
     spells them as shown; the pipeline fills it from the on-screen text."""
+    pause_seconds: float = 1.5
+    """A segment is cut where the words stop this long (0: whisper's segments as they are)."""
     screen_words: bool = True
     """Let the pipeline take `vocabulary` from the on-screen text."""
 
@@ -162,6 +164,32 @@ def _misread(key: str, kept: dict[str, str]) -> bool:
     return False
 
 
+def split_at_pauses(segment: Segment, pause: float) -> list[Segment]:
+    """A segment cut after a full stop followed by a third of `pause` of silence, or wherever the
+    words stop for twice `pause`: whisper sometimes runs sentences said seconds apart into one."""
+    words = segment.words
+    if len(words) < 2 or pause <= 0:
+        return [segment]
+    pieces: list[list[Word]] = [[words[0]]]
+    for word in words[1:]:
+        gap = word.start - pieces[-1][-1].end
+        ended = pieces[-1][-1].word.endswith((".", "?", "!"))
+        if gap >= 2 * pause or (ended and gap >= pause / 3):
+            pieces.append([])
+        pieces[-1].append(word)
+    if len(pieces) == 1:
+        return [segment]
+    return [
+        Segment(
+            start=segment.start if n == 0 else part[0].start,
+            end=segment.end if n == len(pieces) - 1 else part[-1].end,
+            text=" ".join(w.word for w in part),
+            words=tuple(part),
+        )
+        for n, part in enumerate(pieces)
+    ]
+
+
 def transcribe_audio(
     path: str | Path,
     model_dir: Path,
@@ -205,11 +233,10 @@ def transcribe_audio(
             for w in (piece.words or ())
             if str(w.word).strip()
         )
-        segments.append(
-            Segment(
-                start=round(float(piece.start), 3), end=round(float(piece.end), 3), text=text, words=words
-            )
+        whole = Segment(
+            start=round(float(piece.start), 3), end=round(float(piece.end), 3), text=text, words=words
         )
+        segments += split_at_pauses(whole, opts.pause_seconds)
         if on_progress is not None and duration > 0:
             on_progress(min(0.99, float(piece.end) / duration))
     return Transcript(source="asr", language=language, segments=tuple(segments))

@@ -1,9 +1,10 @@
-"""The on-screen words given to speech recognition as hot words."""
+"""The on-screen words given to speech recognition as hot words, and transcript segments cut at
+pauses."""
 
 from __future__ import annotations
 
-from visionscope.analysis import TextResult, TextSpan
-from visionscope.analysis.speech import screen_vocabulary
+from visionscope.analysis import Segment, TextResult, TextSpan, Word
+from visionscope.analysis.speech import screen_vocabulary, split_at_pauses
 
 
 def _span(start: float, text: str, confidence: float = 90.0) -> TextSpan:
@@ -55,3 +56,14 @@ def test_a_misread_of_a_word_already_kept_is_left_out() -> None:
         spans=(_span(0.0, "Serves Four People"), _span(1.0, "Four Peopie"), _span(2.0, "Rental Renta"))
     )
     assert screen_vocabulary(text) == ("Serves", "Four", "People", "Rental")
+
+
+def test_sentences_run_together_are_cut_at_their_pauses() -> None:
+    said = [("Welcome", 0.5, 0.9), ("home.", 1.0, 1.4), ("Bikes", 3.5, 3.9), ("doubled", 4.0, 4.5)]
+    said += [("and", 4.6, 4.8), ("then", 8.5, 8.9), ("more", 9.0, 9.3)]
+    words = tuple(Word(start=s, end=e, word=w) for w, s, e in said)
+    whole = Segment(start=0.4, end=9.5, text=" ".join(w for w, _, _ in said), words=words)
+    parts = split_at_pauses(whole, 1.5)
+    assert [p.text for p in parts] == ["Welcome home.", "Bikes doubled and", "then more"]
+    assert [(p.start, p.end) for p in parts] == [(0.4, 1.4), (3.5, 4.8), (8.5, 9.5)]
+    assert split_at_pauses(whole, 0) == [whole]
