@@ -59,9 +59,15 @@ def csrf_subject(request: Request) -> str:
 
 
 def csrf_token_for_page(request: Request) -> tuple[str, bool]:
-    """The browser's CSRF token when it is signed for this session, else a new one (to be set)."""
+    """The browser's CSRF token when it is signed for this session, else a new one (to be set).
+
+    Without a live access cookie but with a session to refresh, the token is kept as it is: the
+    refresh that follows keeps it when it is the user's, and replaces it otherwise."""
     existing = csrf_token_of(request)
-    subject = csrf_subject(request)
+    user = session_user(request)
+    if existing and user is None and signed_in_hint(request):
+        return existing, False
+    subject = user or ANONYMOUS_SUBJECT
     if existing and csrf_token_signed_for(request, existing, subject):
         return existing, False
     return new_csrf_token(request, subject), True
