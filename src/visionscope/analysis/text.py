@@ -51,6 +51,11 @@ class OcrOptions:
     dark_ink: int = 60
     """...its near-black ones (grey at most this): captions over busy pictures and pale text on
     light gradients come out clean where the whole picture does not."""
+    flat_share: float = 0.6
+    """No ink pass when this share of the picture is within 12 grey levels of its median (a plain
+    background, where the whole picture reads well)."""
+    ink_max_height: int = 540
+    """Ink pictures of taller keyframes are made smaller (bold ink reads as well; it costs less)."""
     ink_share: tuple[float, float] = (0.001, 0.25)
     """An ink pass runs when that share of the picture is so bright (or dark): text, not background."""
 
@@ -138,7 +143,7 @@ def ocr_images(paths: Sequence[str | Path], options: OcrOptions | None = None) -
     with tempfile.TemporaryDirectory(prefix="vs-ocr-") as tmp:
         prepared: list[Path] = []
         heights: list[int] = []
-        inks: list[tuple[int, Path]] = []  # (picture, ink-only picture)
+        inks: list[tuple[int, Path, int]] = []  # (picture, ink-only picture, its height)
         for i, path in enumerate(paths):
             with Image.open(path) as img:
                 grey = img.convert("L")
@@ -146,11 +151,11 @@ def ocr_images(paths: Sequence[str | Path], options: OcrOptions | None = None) -
             ImageOps.invert(grey).save(target, "PPM")  # PGM: nothing to decompress
             prepared.append(target)
             heights.append(grey.height)
-            inks += [(i, p) for p in _ink_pictures(grey, opts, Path(tmp) / f"{i:04d}")]
+            inks += [(i, p, h) for p, h in _ink_pictures(grey, opts, Path(tmp) / f"{i:04d}")]
         results = _tesseract(
-            opts, [*prepared, *(p for _, p in inks)], [*heights, *(heights[i] for i, _ in inks)], []
+            opts, [*prepared, *(p for _, p, _ in inks)], [*heights, *(h for _, _, h in inks)], []
         )
-        for (i, _), lines in zip(inks, results[len(prepared) :], strict=True):
+        for (i, _, _), lines in zip(inks, results[len(prepared) :], strict=True):
             results[i] = _add_new_words(results[i], lines)
         results = results[: len(prepared)]
         small = [i for i, h in enumerate(heights) if h < opts.second_pass_below]
@@ -166,18 +171,27 @@ def ocr_images(paths: Sequence[str | Path], options: OcrOptions | None = None) -
         return [_without_fragments(lines) for lines in results]
 
 
-def _ink_pictures(grey: Image.Image, opts: OcrOptions, stem: Path) -> list[Path]:
-    """Black-on-white pictures of only the near-white and only the near-black pixels, when there
-    are few enough of them to be text."""
+def _ink_pictures(grey: Image.Image, opts: OcrOptions, stem: Path) -> list[tuple[Path, int]]:
+    """Black-on-white pictures (and their heights) of only the near-white and only the near-black
+    pixels, when there are few enough of them to be text; at most `ink_max_height` lines high."""
+    if grey.height > opts.ink_max_height:
+        scale = opts.ink_max_height / grey.height
+        grey = grey.resize((round(grey.width * scale), opts.ink_max_height), Image.Resampling.BOX)
     pixels = np.asarray(grey)
+    if float(np.mean(np.abs(pixels.astype(np.int16) - int(np.median(pixels))) <= 12)) >= opts.flat_share:
+        return []  # a flat background: the picture itself reads well
     low, high = opts.ink_share
-    out = []
-    for name, ink in (("bright", pixels >= opts.bright_ink), ("dark", pixels <= opts.dark_ink)):
-        if low <= float(ink.mean()) <= high:
-            target = stem.with_name(f"{stem.name}-{name}.pgm")
-            Image.fromarray(np.where(ink, 0, 255).astype(np.uint8)).save(target, "PPM")
-            out.append(target)
-    return out
+    inks = [
+        ink
+        for ink in (pixels >= opts.bright_ink, pixels <= opts.dark_ink)
+        if low <= float(ink.mean()) <= high
+    ]
+    if not inks:
+        return []
+    # one picture, the inks one above the other: tesseract's cost is mostly per picture
+    target = stem.with_name(f"{stem.name}-ink.pgm")
+    Image.fromarray(np.where(np.vstack(inks), 0, 255).astype(np.uint8)).save(target, "PPM")
+    return [(target, grey.height)]
 
 
 def _add_new_words(lines: list[OcrLine], more: list[OcrLine]) -> list[OcrLine]:
