@@ -129,8 +129,13 @@ def beat() -> None:
     """The scheduler of the distributed form (outbox sweep and purge, renewals, expiries)."""
     from visionscope.worker import create_celery
 
-    celery = create_celery(_settings())
-    celery.start(["beat", "--loglevel", "INFO"])
+    settings = _settings()
+    celery = create_celery(settings)
+    # Beat remembers when each job last ran in a file of its own: kept with the data, not wherever
+    # the command happens to be started.
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    schedule = settings.data_dir / "beat-schedule"
+    celery.start(["beat", "--loglevel", "INFO", "--schedule", str(schedule)])
 
 
 @main.command()
