@@ -231,3 +231,18 @@ def test_what_a_question_asks_for_must_be_in_what_the_answer_cites(
     passage = Passage(VIDEO, "transcript", 1.0, 3.0, cited)
     verdict = verify(f"{cited} [1].", (passage,), read_question(question))
     assert verdict.accepted == (lacking is None), verdict.problems
+
+
+async def test_how_long_will_it_take_after_a_moment_is_the_length_the_video_states(
+    engine: AnswerEngine, kitchen: Subject
+) -> None:
+    first = await engine.answer("When does the soup simmer?", [kitchen], [])
+    writer = ScriptedWriter(cite("simmer gently", "It simmers for thirty minutes"), NOT_IN_VIDEO)
+    model_engine = AnswerEngine(engine.knowledge, engine._embedder, writer)
+    history = [("When does the soup simmer?", first.content)]
+    stated = await model_engine.answer("How long will it take?", [kitchen], [first.turn], history)
+    assert stated.engine == "llm" and stated.grounded and "thirty minutes" in stated.content
+    assert "seconds" not in writer.seen[0][-1]["content"]  # not the video's length
+    assert writer.seen[0][1] == {"role": "user", "content": "Question: When does the soup simmer?"}
+    declined = await model_engine.answer("How long will it take?", [kitchen], [first.turn], history)
+    assert not declined.grounded and "31" not in declined.content

@@ -22,7 +22,7 @@ from .knowledge import TEXT, TRANSCRIPT, VIDEO, KnowledgeCache, Passage, Subject
 from .memory import Focus, Plan, Turn, plan
 from .questions import Channel, Form, read_question
 from .retrieval import Moment, WordMeanings, best_first, find_moments
-from .routing import asks_model
+from .routing import asks_model, asks_stated_length
 from .search import SearchHit, search_videos
 from .timecodes import Anchor, marks_in
 from .verify import Verdict
@@ -295,15 +295,17 @@ class AnswerEngine:
         return Answer(verdict.content, True, tuple(citations), MODEL, _turn(prepared, citations, True))
 
     def choose(self, prepared: Prepared, builtin: Answer, outcome: Outcome | None) -> Answer:
-        """The model's checked answer; else the built-in one when grounded; else a refusal."""
+        """The model's checked answer; else the built-in one when grounded (not for a length the
+        video should state: the built-in engine would measure time on screen); else a refusal."""
         if outcome is None or outcome.verdict is None:
             return builtin
         accepted = self.from_model(prepared, outcome.verdict)
         if accepted is not None:
             return accepted
-        if builtin.grounded:
+        if builtin.grounded and not asks_stated_length(prepared.plan):
             return builtin
-        return Answer(builtin.content, False, (), MODEL, builtin.turn)
+        refusal = not_found(prepared.plan.question).content if builtin.grounded else builtin.content
+        return Answer(refusal, False, (), MODEL, _turn(prepared, (), False))
 
     async def _model_items(
         self, prepared: Prepared, question: str, conversation: Sequence[tuple[str, str]]

@@ -86,20 +86,24 @@ def model_evidence(
     limit: int = MODEL_EVIDENCE,
 ) -> tuple[Passage, ...]:
     """Evidence for the model, in the order of the videos and of time, at most `limit` passages:
-    the follow-up's moment, the built-in engine's citations, then the search's best hits."""
+    the follow-up's moment, the built-in engine's citations, then the search's best hits. Not the
+    video's length: "how long will it take?" must be answered with what the video says."""
     query = " ".join(dict.fromkeys([question, *plan_.context]))
     chosen: list[Passage] = []
-    for passage in (*_around(plan_, videos), *cited[:3]):
-        if passage not in chosen and passage.source != "video":
+    seen: set[tuple[object, ...]] = set()
+
+    def add(passage: Passage) -> None:
+        key = (passage.video_id, passage.source, round(passage.start), passage.text)
+        if passage.source != "video" and key not in seen:
+            seen.add(key)
             chosen.append(passage)
+
+    for passage in (*_around(plan_, videos), *cited[:3]):
+        add(passage)
     for passage in _with_previous_sentence(_searched(query, videos)[:limit], videos):
         if len(chosen) >= limit:
             break
-        if passage not in chosen:
-            chosen.append(passage)
-    if not chosen:
-        return ()
+        add(passage)
     order = {k.facts.video_id: i for i, k in enumerate(videos)}
     chosen.sort(key=lambda p: (order.get(p.video_id, 0), p.start, p.source))
-    chosen.extend(k.facts.length_fact() for k in videos)
     return tuple(chosen)

@@ -15,12 +15,14 @@ def asks_model(plan_: Plan, builtin_grounded: bool, has_evidence: bool) -> bool:
     Measured on questions with known answers (docs/answers.md): when the built-in engine answers,
     its answer was right as often as the model's or more (the model dropped a name it quoted), and
     asking the model as well only cost seconds."""
-    question = plan_.question
-    if not has_evidence or question.form is Form.SMALL_TALK:
+    if not has_evidence or plan_.question.form is Form.SMALL_TALK:
         return False
-    if not builtin_grounded:
-        return True
-    asks_stated_length = question.form in (Form.DURATION, Form.SPAN) and (
-        question.refers_back or plan_.referent is not None
-    )
-    return asks_stated_length and question.time is None and question.scene is None
+    return not builtin_grounded or asks_stated_length(plan_)
+
+
+def asks_stated_length(plan_: Plan) -> bool:
+    """ "How long will it take?" about an earlier moment, not about the video or a scene."""
+    question = plan_.question
+    about_before = question.refers_back or plan_.referent is not None
+    own_anchor = question.time is not None or question.scene is not None
+    return question.form in (Form.DURATION, Form.SPAN) and about_before and not own_anchor
