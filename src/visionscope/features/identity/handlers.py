@@ -49,6 +49,8 @@ def normalise_email(email: str) -> str:
 
 async def register_user(cmd: RegisterUser, *, uow: UnitOfWork, clock: Clock) -> UserRead:
     email = normalise_email(cmd.email)
+    # Hashed before the transaction begins: no write lock is held while argon2 works.
+    password_hash = await hash_password(cmd.password)
     if await uow.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("An account with this email already exists.", field="email")
     now = clock()
@@ -56,7 +58,7 @@ async def register_user(cmd: RegisterUser, *, uow: UnitOfWork, clock: Clock) -> 
         id=uuid.uuid4(),
         email=email,
         name=cmd.name.strip(),
-        password_hash=await hash_password(cmd.password),
+        password_hash=password_hash,
         created_at=now,
         updated_at=now,
     )
@@ -95,12 +97,20 @@ async def _issue(
 async def sign_in(
     cmd: SignIn, *, uow: UnitOfWork, clock: Clock, issuer: TokenIssuer, refresh_ttl: timedelta
 ) -> TokenPair:
-    user = await uow.session.scalar(select(User).where(User.email == normalise_email(cmd.email)))
-    if (
-        not await verify_password(user.password_hash if user else None, cmd.password)
-        or user is None
-        or not user.is_active
-    ):
+    found = (
+        await uow.session.execute(
+            select(User.id, User.password_hash).where(
+                User.email == normalise_email(cmd.email), User.is_active
+            )
+        )
+    ).first()
+    # The transaction that read the hash ends before argon2 checks it, so that no write lock (SQLite)
+    # is held meanwhile; the one that records the sign-in begins after.
+    await uow.session.rollback()
+    if not await verify_password(found.password_hash if found else None, cmd.password) or found is None:
+        raise Unauthenticated("Wrong email or password.")
+    user = await uow.session.get(User, found.id)
+    if user is None or not user.is_active:
         raise Unauthenticated("Wrong email or password.")
     user.record(UserSignedIn(user_id=user.id, method="password"))
     return await _issue(uow, user.id, uuid.uuid4(), clock=clock, issuer=issuer, refresh_ttl=refresh_ttl)
