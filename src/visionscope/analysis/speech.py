@@ -164,6 +164,15 @@ def _misread(key: str, kept: dict[str, str]) -> bool:
     return False
 
 
+def _repeated(segment: Segment, before: list[Segment]) -> bool:
+    """True when `segment` says again what one of the last few segments said, in no time."""
+    key = " ".join(re.findall(r"\w+", segment.text.lower()))
+    spoken = sum(w.end - w.start for w in segment.words)
+    return spoken < 0.1 * max(1, len(segment.words)) and any(
+        " ".join(re.findall(r"\w+", s.text.lower())).endswith(key) for s in before[-4:]
+    )
+
+
 def split_at_pauses(segment: Segment, pause: float) -> list[Segment]:
     """A segment cut after a full stop followed by a third of `pause` of silence, or wherever the
     words stop for twice `pause`: whisper sometimes runs sentences said seconds apart into one."""
@@ -236,6 +245,8 @@ def transcribe_audio(
         whole = Segment(
             start=round(float(piece.start), 3), end=round(float(piece.end), 3), text=text, words=words
         )
+        if _repeated(whole, segments):
+            continue  # whisper looping on what it said before (words of no length), not speech
         segments += split_at_pauses(whole, opts.pause_seconds)
         if on_progress is not None and duration > 0:
             on_progress(min(0.99, float(piece.end) / duration))

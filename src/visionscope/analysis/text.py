@@ -54,8 +54,10 @@ class OcrOptions:
     flat_share: float = 0.6
     """No ink pass when this share of the picture is within 12 grey levels of its median (a plain
     background, where the whole picture reads well)."""
-    ink_max_height: int = 540
-    """Ink pictures of taller keyframes are made smaller (bold ink reads as well; it costs less)."""
+    ink_max_height: int = 1080
+    """Ink pictures of taller keyframes are made smaller (outlined text suffers below 720 lines)."""
+    ink_min_confidence: float = 75.0
+    """Lines of the ink passes are kept from this confidence (busy pictures give scraps there)."""
     ink_share: tuple[float, float] = (0.001, 0.25)
     """An ink pass runs when that share of the picture is so bright (or dark): text, not background."""
 
@@ -156,7 +158,8 @@ def ocr_images(paths: Sequence[str | Path], options: OcrOptions | None = None) -
             opts, [*prepared, *(p for _, p, _ in inks)], [*heights, *(h for _, _, h in inks)], []
         )
         for (i, _, _), lines in zip(inks, results[len(prepared) :], strict=True):
-            results[i] = _add_new_words(results[i], lines)
+            sure = [line for line in lines if line.confidence >= opts.ink_min_confidence]
+            results[i] = _add_new_words(results[i], sure)
         results = results[: len(prepared)]
         small = [i for i, h in enumerate(heights) if h < opts.second_pass_below]
         if small:
