@@ -92,8 +92,8 @@ def _lines_of(rows: list[dict[str, str]], image_height: int, min_confidence: flo
         lines.setdefault((row["block_num"], row["par_num"], row["line_num"]), []).append((word, conf, height))
     out: list[OcrLine] = []
     for words in lines.values():
-        if len(words) == 1 and len(words[0][0]) <= 2 and words[0][1] < 85:
-            continue  # a lone scrap of one or two letters is nearly always noise
+        if len(words) == 1 and len(words[0][0]) <= 3 and words[0][1] < 85:
+            continue  # a lone scrap of up to three letters is nearly always noise
         out.append(
             OcrLine(
                 text=" ".join(w for w, _, _ in words),
