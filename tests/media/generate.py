@@ -20,7 +20,9 @@ writes NAME.mp4 and NAME.json (the ground truth) into OUTDIR. A spec has one sce
   ``border=N`` an outline of N pixels in the box colour, ``appear=S`` the text shows only from S
   seconds into the scene, ``size=F`` scales the text.
 
-Lines starting with # are ignored. The ground truth lists every boundary (``cuts``: the cut time, or
+Lines starting with # are ignored. A `gradients` source gets a fixed seed (the scene's number)
+unless the spec gives one, so that the same spec makes the same pictures (noise filters aside).
+The ground truth lists every boundary (``cuts``: the cut time, or
 the middle of a gradual transition), ``transitions`` with their kind and span, the scenes with their
 text, and the speech with its start and end. The same spec always gives the same truth.
 """
@@ -195,7 +197,11 @@ def make_video(
                 n_inputs += 1
             else:
                 sep = ":" if "=" in scene.source else "="
-                chain = f"{scene.source}{sep}s={width}x{height}:r={fps}:d={scene.duration},format=yuv420p"
+                source = scene.source
+                if source.startswith("gradients") and "seed=" not in source:
+                    source += f"{sep}seed={i + 1}"  # ffmpeg picks the gradient at random otherwise
+                    sep = ":"
+                chain = f"{source}{sep}s={width}x{height}:r={fps}:d={scene.duration},format=yuv420p"
             if scene.extra:
                 chain += f",{scene.extra}"
             text = _text_filters(scene, width, height)
