@@ -59,13 +59,18 @@ async def live_accounts_on_tier(
 
 
 async def accounts_due(session: AsyncSession, now: datetime, limit: int) -> list[Account]:
-    """Live workspaces whose period has ended, locked; rows another renewer holds are skipped."""
+    """Live workspaces whose period has ended, locked; rows another renewer holds are skipped.
+
+    The lock is FOR NO KEY UPDATE: a renewal changes no key, so rows that other transactions only
+    reference (a usage row or a notice being inserted takes FOR KEY SHARE on its workspace) are
+    renewed now instead of being skipped as if another renewer held them.
+    """
     rows = await session.execute(
         select(*_COLUMNS)
         .where(Workspace.period_end <= now, Workspace.deleted_at.is_(None))
         .order_by(Workspace.period_end, Workspace.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
     return [Account(*row) for row in rows]
 
