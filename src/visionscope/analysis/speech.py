@@ -39,8 +39,11 @@ class SpeechOptions:
     spells them as shown; the pipeline fills it from the on-screen text."""
     pause_seconds: float = 1.5
     """A segment is cut where the words stop this long (0: whisper's segments as they are)."""
-    screen_words: bool = True
-    """Let the pipeline take `vocabulary` from the on-screen text."""
+    screen_words: bool = False
+    """Let the pipeline take `vocabulary` from the on-screen text. Off by default: on a video
+    unseen while tuning, the on-screen words made whisper copy captions into speech ("Sales
+    Electric Bicycles Increased by 20 %" for "Sales of electric bicycles increased by twenty
+    percent"), WER 0.037 without and 0.113 with them."""
 
 
 @functools.lru_cache(maxsize=2)

@@ -11,6 +11,7 @@ from visionscope.analysis import (
     AnalysisOptions,
     AnalysisResult,
     ModelPaths,
+    SpeechOptions,
     check_models,
     run_pipeline,
 )
@@ -48,6 +49,10 @@ def analysis_models(tmp_path_factory: pytest.TempPathFactory) -> ModelPaths:
 def briefing_run(
     briefing: Media, analysis_models: ModelPaths, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, AnalysisResult]:
-    """The whole pipeline once on the briefing; several test modules read its results."""
+    """The whole pipeline once on the briefing; several test modules read its results.
+
+    Speech gets the on-screen words as hot words (an option, off by default), so that the path
+    where speech depends on the text stage is exercised too."""
     work = tmp_path_factory.mktemp("briefing-work")
-    return work, run_pipeline(briefing.path, work, options=AnalysisOptions(models=analysis_models))
+    options = AnalysisOptions(models=analysis_models, speech_options=SpeechOptions(screen_words=True))
+    return work, run_pipeline(briefing.path, work, options=options)
