@@ -135,7 +135,9 @@ def said_about(plan: Plan, evidence: Evidence) -> Draft:
     if spoken:
         lines = []
         for m in sorted(spoken[:3], key=lambda m: (str(m.video_id), m.start)):
-            said = [p for p in cited(m, plan.words, Channel.SAID) if p.source == TRANSCRIPT]
+            said = [p for p in cited(m, plan.words, Channel.SAID) if p.source == TRANSCRIPT] or [
+                p for p in m.passages if p.source == TRANSCRIPT
+            ][:1]
             lines.append(f"{writer.where(m.video_id)}at {clock(said[0].start)}: {writer.quote(said)}")
         return writer.done(f"About {topic}, the video says " + "; ".join(lines) + ".", words=plan.words)
     m = found[0]
