@@ -54,13 +54,13 @@ test: install
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench eval
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 format: install
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench eval
+	$(BIN)/ruff format src tests bench eval
 
 # Refresh the locks after a change of dependencies in pyproject.toml (newest versions that fit).
 lock: install
