@@ -42,7 +42,8 @@ class EmbeddedRuntime:
     async def _schedule(self, job: Job) -> None:
         while not self._stop.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=job.interval(self.container.settings))
+                async with asyncio.timeout(job.interval(self.container.settings)):
+                    await self._stop.wait()
             if self._stop.is_set():
                 return
             try:

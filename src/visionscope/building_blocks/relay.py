@@ -158,8 +158,11 @@ class Relay:
                 continue
             wake.clear()
             pause = poll_interval if not failures else min(RELAY_MAX_BACKOFF, 0.5 * 2 ** min(failures, 6))
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+            # that arrives as its awaitable finishes, and the task would then never stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_first(stop, wake) if not failures else stop.wait(), timeout=pause)
+                async with asyncio.timeout(pause):
+                    await (_first(stop, wake) if not failures else stop.wait())
 
     async def _recover_if_broker_lost(self, broker: BrokerWatch) -> None:
         try:
@@ -216,8 +219,11 @@ async def listen_for_outbox(engine: AsyncEngine, wake: asyncio.Event) -> Any:
         yield
     finally:
         listener.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await listener
+        # Bounded: a listener that does not stop within seconds is left behind rather than
+        # holding up the shutdown of the process.
+        done, _ = await asyncio.wait({listener}, timeout=5)
+        if not done:
+            log.warning("outbox listener did not stop within 5 s")
 
 
 async def _keep_listening(engine: AsyncEngine, wake: asyncio.Event) -> None:
@@ -233,7 +239,8 @@ async def _keep_listening(engine: AsyncEngine, wake: asyncio.Event) -> None:
                 wake.set()  # events may have been committed while nobody listened
                 while True:  # a query every second: it fails once the connection is gone
                     await asyncio.sleep(1.0)
-                    await asyncio.wait_for(driver.execute("SELECT 1"), timeout=5)
+                    async with asyncio.timeout(5):  # not wait_for: see Relay.run
+                        await driver.execute("SELECT 1")
         except Exception as err:
             log.warning("outbox listener lost; reconnecting", extra={"error": repr(err)})
         await asyncio.sleep(1.0)
