@@ -74,9 +74,7 @@ def _require_models(settings: Settings) -> None:
     from visionscope.analysis import ModelMissing, check_models
 
     try:
-        check_models(
-            settings.model_dir, whisper_override=settings.whisper_model_dir
-        )
+        check_models(settings.model_dir, whisper_override=settings.whisper_model_dir)
     except ModelMissing as err:
         raise click.ClickException(f"cannot analyse videos: {err.what}. {err.hint}") from None
 

@@ -119,7 +119,8 @@ def test_from_sign_up_to_a_cited_moment(
     )
     expect(page.locator("#transcript li.active")).to_contain_text("Denver")
     page.get_by_role("tab", name="On-screen text").click()
-    expect(page.locator("#screen-text li.active").first).to_contain_text(re.compile("Denver|Loading Docks", re.I))
+    scene_text = page.locator("#screen-text li.active").first
+    expect(scene_text).to_contain_text(re.compile("Denver|Loading Docks", re.I))
     expect(page.locator("#timeline li.active")).to_have_count(1)
     shoot(page, "10-video-following")
     page.get_by_role("tab", name="On-screen text").press("ArrowRight")  # keyboard: the next tab

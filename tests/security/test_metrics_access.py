@@ -29,4 +29,3 @@ async def test_with_a_token_only_its_bearer_reads_metrics(settings: Settings) ->
             assert missing.headers["www-authenticate"].startswith("Bearer")
             right = await http.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
             assert right.status_code == 200 and "visionscope_http_requests_total" in right.text
-

@@ -345,16 +345,22 @@ class AnswerEngine:
         prepared = await asyncio.to_thread(self.prepare, question, subjects, history)
         builtin = self.builtin(prepared)
         outcome = None
+        streamed = ""  # the text the client holds since the last Retract
         if self.model is not None and route(prepared, builtin):
             async for item in self._model_items(prepared, question, conversation):
                 if isinstance(item, Outcome):
                     outcome = item
-                else:
-                    yield item
+                    continue
+                streamed = "" if isinstance(item, Retract) else streamed + item
+                yield item
         answer = self.choose(prepared, builtin, outcome)
-        if answer.engine == BUILTIN or not answer.grounded:
-            for piece in pieces_of(answer.content):
-                yield piece
+        # The stored answer is the one to keep: what was streamed must add up to it exactly.
+        if streamed and not answer.content.startswith(streamed):
+            yield Retract("the answer was rewritten")
+            streamed = ""
+        rest = answer.content[len(streamed) :]
+        for piece in pieces_of(rest) if rest else ():
+            yield piece
         yield answer
 
     async def recall(self, subjects: Sequence[Subject], exchanges: Sequence[tuple[str, str]]) -> list[Turn]:
