@@ -91,10 +91,11 @@ class ChargeSearch(Command[None]):
 
 @dataclass(frozen=True)
 class CreditHold:
-    """The reservation's key, and whether the same request was already answered (and paid) before."""
+    """The reservation's key, and the response of the same request answered (and paid) before:
+    what is sent again instead of answering again."""
 
     key: str
-    answered_before: bool
+    replay: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,3 +120,4 @@ class SettleCompletionCredit(Command[None]):
     grounded: bool = False
     engine: str = ""
     citations: int = 0
+    reply: dict[str, Any] | None = None  # kept for replays of the request's idempotency key

@@ -1,5 +1,7 @@
 """A chat completion's credit: held before the answer is written, captured once it is delivered,
-given back when it is not. An idempotency key stays tied to the request it first came with.
+given back when it is not. An idempotency key stays tied to the request it first came with, and the
+response delivered is kept with the capture: the same request again gets it back, unpaid and
+unanswered a second time.
 
 Holding first means that concurrent completions cannot all pass a credit check and all be answered:
 the pool refuses the holds it cannot cover (402) before any answer is written.
@@ -13,6 +15,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from visionscope.building_blocks.errors import Conflict
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.billing.public import Metered, capture_credits, release_credits, reserve_credits
@@ -23,6 +27,7 @@ from visionscope.features.conversations.commands import (
     SettleCompletionCredit,
 )
 from visionscope.features.conversations.events import QuestionAnswered
+from visionscope.features.conversations.models import CompletionReply
 
 REUSED = "This idempotency key was already used for a different request."
 
@@ -53,9 +58,16 @@ async def hold(uow: UnitOfWork, cmd: HoldCompletionCredit, now: datetime) -> Cre
     if usage.operation != operation:
         raise Conflict(REUSED, idempotency_key=given)
     if usage.created_at == now:  # made by this request, not found from an earlier one
-        return CreditHold(key=key, answered_before=False)
+        return CreditHold(key=key)
     if usage.state == "captured":
-        return CreditHold(key=key, answered_before=True)
+        replay = await _kept_reply(uow, cmd.workspace_id, key)
+        if replay is None:
+            raise Conflict(
+                "The response to the request first sent with this idempotency key is not kept; "
+                "send it with a new key.",
+                idempotency_key=given,
+            )
+        return CreditHold(key=key, replay=replay)
     if usage.state == "reserved":
         raise Conflict("A request with this key is in progress; try again.", idempotency_key=given)
     raise Conflict(
@@ -69,6 +81,12 @@ async def settle(uow: UnitOfWork, cmd: SettleCompletionCredit, now: datetime) ->
         await release_credits(uow, cmd.workspace_id, cmd.hold_key, now=now)
         return
     await capture_credits(uow, cmd.workspace_id, cmd.hold_key, 1, now=now)
+    if cmd.reply is not None:
+        uow.session.add(
+            CompletionReply(
+                workspace_id=cmd.workspace_id, credit_key=cmd.hold_key, body=cmd.reply, created_at=now
+            )
+        )
     uow.record(
         QuestionAnswered(
             workspace_id=cmd.workspace_id,
@@ -80,3 +98,11 @@ async def settle(uow: UnitOfWork, cmd: SettleCompletionCredit, now: datetime) ->
             citations=cmd.citations,
         )
     )
+
+
+async def _kept_reply(uow: UnitOfWork, workspace_id: uuid.UUID, key: str) -> dict[str, Any] | None:
+    statement = select(CompletionReply.body).where(
+        CompletionReply.workspace_id == workspace_id, CompletionReply.credit_key == key
+    )
+    body: dict[str, Any] | None = (await uow.session.execute(statement)).scalar_one_or_none()
+    return body

@@ -3,7 +3,9 @@
 
 Stateless like the OpenAI API: the earlier messages of the request are the conversation's memory
 (an earlier answer's "[mm:ss]" marks are its moments). Each completion holds one chat_message
-before it is answered, captured when the answer is delivered and given back when it is not.
+before it is answered, captured when the answer is delivered and given back when it is not. With an
+Idempotency-Key, the response delivered is kept: the same request again gets it back (the same body,
+streamed the same way), neither answered nor charged a second time.
 """
 
 from __future__ import annotations
@@ -126,22 +128,25 @@ class Completion:
         return scope, question, pairs
 
     async def _hold(self, scope: Subjects) -> CreditHold:
-        """One credit held before anything is answered; a key reused for another request: 409."""
+        """One credit held before anything is answered; a key reused for another request (another
+        question, or the same one streamed instead of whole): 409."""
         asked = [(m.role, text_of(m)) for m in self.request.messages]
         return await self.mediator.send(
             HoldCompletionCredit(
                 workspace_id=scope.workspace_id,
                 project_id=scope.project_id,
                 user_id=acting_user(self.ctx.actor),
-                digest=request_digest(self.request.model, asked),
+                digest=request_digest(self.request.model, self.request.stream, asked),
                 idempotency_key=self.ctx.idempotency_key,
             ),
             self.ctx,
         )
 
-    async def _settle(self, scope: Subjects, hold: CreditHold, answer: Answer | None) -> None:
-        if hold.answered_before:
-            return  # paid by the first request with this key
+    async def _settle(
+        self, scope: Subjects, hold: CreditHold, answer: Answer | None, reply: dict[str, Any] | None = None
+    ) -> None:
+        """Capture the credit of a delivered answer with its ``reply``, kept when the request has an
+        idempotency key; give the credit back when nothing was delivered."""
         command = SettleCompletionCredit(
             workspace_id=scope.workspace_id,
             project_id=scope.project_id,
@@ -150,6 +155,7 @@ class Completion:
             grounded=answer.grounded if answer else False,
             engine=answer.engine if answer else "",
             citations=len(answer.citations) if answer else 0,
+            reply=reply if self.ctx.idempotency_key else None,
         )
         with anyio.CancelScope(shield=True):  # a client that went away still gets its credit back
             await self.mediator.send(command, self.ctx)
@@ -160,13 +166,19 @@ class Completion:
     async def whole(self) -> dict[str, Any]:
         scope, question, pairs = await self._scope()
         hold = await self._hold(scope)
+        if hold.replay is not None:
+            return hold.replay
         try:
             history = await self.engine.recall(scope.subjects, pairs)
             answer = await self.engine.answer(question, scope.subjects, history, pairs)
         except BaseException:
             await self._settle(scope, hold, None)
             raise
-        await self._settle(scope, hold, answer)
+        body = self._body(answer)
+        await self._settle(scope, hold, answer, body)
+        return body
+
+    def _body(self, answer: Answer) -> dict[str, Any]:
         prompt = sum(_tokens(text_of(m)) for m in self.request.messages)
         completion = _tokens(answer.content)
         return {
@@ -204,6 +216,8 @@ class Completion:
         """Checks run before the first byte (errors are plain HTTP errors); then OpenAI chunks."""
         scope, question, pairs = await self._scope()
         hold = await self._hold(scope)
+        if hold.replay is not None:
+            return self._streamed_again(hold.replay)
         try:
             history = await self.engine.recall(scope.subjects, pairs)
         except BaseException:
@@ -212,32 +226,53 @@ class Completion:
 
         async def chunks() -> AsyncIterator[str]:
             settled = False
+            sent: list[Any] = []  # each chunk's delta, finish reason and extra fields, kept for replays
+
+            def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+                sent.append([delta, finish, extra])
+                return self._chunk(delta, finish, **extra)
+
             try:
-                yield self._chunk({"role": "assistant", "content": ""})
+                yield chunk({"role": "assistant", "content": ""})
                 retracted = False
                 async for item in self.engine.stream(question, scope.subjects, history, pairs):
                     if isinstance(item, str):
-                        yield self._chunk({"content": item})
+                        yield chunk({"content": item})
                         continue
                     if isinstance(item, Retract):
                         # OpenAI chunks cannot take text back: say so in the stream, the final chunk's
                         # `final_content` is the answer to keep
                         retracted = True
-                        yield self._chunk({"content": "\n\n"}, retracted=item.reason)
+                        yield chunk({"content": "\n\n"}, retracted=item.reason)
                         continue
+                    last = chunk(
+                        {}, "stop", **self._extra(item), final_content=item.content, replaced=retracted
+                    )
                     try:
-                        await self._settle(scope, hold, item)
+                        await self._settle(scope, hold, item, self._stream_reply(sent))
                     except DomainError as err:
                         yield f"data: {json.dumps({'error': err.problem()})}\n\n"
                         return
                     finally:
                         settled = True
-                    yield self._chunk(
-                        {}, "stop", **self._extra(item), final_content=item.content, replaced=retracted
-                    )
+                    yield last
                 yield "data: [DONE]\n\n"
             finally:
                 if not settled:
                     await self._settle(scope, hold, None)
+
+        return chunks()
+
+    def _stream_reply(self, sent: list[Any]) -> dict[str, Any]:
+        return {"id": self.id, "created": self.created, "chunks": sent}
+
+    def _streamed_again(self, reply: dict[str, Any]) -> AsyncIterator[str]:
+        """What the first stream with this key sent, chunk for chunk."""
+        self.id, self.created = reply["id"], reply["created"]
+
+        async def chunks() -> AsyncIterator[str]:
+            for delta, finish, extra in reply["chunks"]:
+                yield self._chunk(delta, finish, **extra)
+            yield "data: [DONE]\n\n"
 
         return chunks()

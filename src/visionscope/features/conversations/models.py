@@ -1,14 +1,16 @@
-"""Conversation tables: conversations, their messages, and each answer's citations."""
+"""Conversation tables: conversations, their messages, each answer's citations, and the chat
+completions kept for a replay of their idempotency key."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Double, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from visionscope.building_blocks.db import Base, IdMixin, TimestampMixin
+from visionscope.building_blocks.db import Base, IdMixin, TimestampMixin, utcnow
 from visionscope.building_blocks.uow import RecordsEvents
 
 
@@ -66,3 +68,20 @@ class MessageCitation(IdMixin, Base):
     quote: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (UniqueConstraint("message_id", "position"),)
+
+
+class CompletionReply(IdMixin, Base):
+    """The response a chat completion sent with an idempotency key gave, returned to its replays.
+
+    ``credit_key`` is the key of the completion's credit (its usage), captured in the same
+    transaction; ``body`` is the JSON response, or what a streamed one sent, to send it again.
+    """
+
+    __tablename__ = "chat_completion_replies"
+
+    workspace_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    credit_key: Mapped[str] = mapped_column(String(200))
+    body: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("workspace_id", "credit_key"),)
