@@ -7,19 +7,17 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, func, select, tuple_, update
+from sqlalchemy import delete, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from visionscope.building_blocks.db import utcnow
+from visionscope.building_blocks.dead_messages import park, take_for_replay
+from visionscope.building_blocks.delivery_state import delivery_state
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.outbox import (
-    DeadMessage,
     Envelope,
     EventTypes,
     InboxEntry,
-    OutboxMessage,
     claim_inbox,
-    envelope_of,
     in_inbox,
     insert_inbox,
 )
@@ -75,11 +73,35 @@ class HandlerFailed(Exception):
 
 
 class _HandlerFailedInBatch(Exception):
-    """A handler failed in a batch handled without savepoints: handle the batch again carefully."""
+    """A handler failed in a batch handled without savepoints: handle the batch again carefully.
+    ``event_id`` is None when a handler that handles many events at once failed."""
 
-    def __init__(self, consumer: str, event_id: uuid.UUID, error: Exception) -> None:
+    def __init__(self, consumer: str, event_id: uuid.UUID | None, error: Exception) -> None:
         super().__init__(consumer)
         self.consumer, self.event_id, self.error = consumer, event_id, error
+
+
+class _Together:
+    """The events of a batch for each handler that handles many at once; each runs once, at the end."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, tuple[Subscription, list[Event]]] = {}
+
+    def add(self, sub: Subscription, event: Event) -> None:
+        self._events.setdefault(sub.consumer, (sub, []))[1].append(event)
+
+    async def run(self, uow: UnitOfWork) -> None:
+        uow.actor_id, uow.request_id = None, None
+        for sub, events in self._events.values():
+            if sub.handle_many is None:
+                raise TypeError(f"{sub.consumer} cannot handle many events at once")
+            try:
+                await sub.handle_many(events, uow)
+                await uow.session.flush()
+                if uow.discard_events():
+                    raise TypeError(f"{sub.consumer} recorded events while handling many at once")
+            except Exception as err:
+                raise _HandlerFailedInBatch(sub.consumer, None, err) from err
 
 
 @dataclass(frozen=True)
@@ -101,10 +123,11 @@ class Consumer:
     """Runs handlers for events delivered on a queue; nothing here knows the transport.
 
     Deliveries come in batches. The short handlers of consecutive events share one transaction:
-    it checks which events are done and which wait for an earlier event of their aggregate (one
-    query each for the whole batch), runs every handler in a savepoint after claiming the event
-    in the inbox, writes the queue markers and commits once. A failing handler rolls back its
-    savepoint only; later events of its aggregate in the batch wait for it.
+    one query finds which events are done and which wait for an earlier event of their aggregate,
+    one insert claims every handler and writes every queue marker, the handlers run (a handler
+    that can handle many events at once runs once for all of them) and it commits once. If a
+    handler fails, the batch is handled again with a savepoint per handler, one event at a time;
+    later events of the failing event's aggregate in the batch wait for it.
     """
 
     sessions: async_sessionmaker[AsyncSession]
@@ -159,8 +182,9 @@ class Consumer:
         try:
             results = await self._handle(envelopes, queue, trial, careful=False)
         except _HandlerFailedInBatch as failed:
-            # The failing handler is not run a second time: its failure is known.
-            known = {(failed.consumer, failed.event_id): failed.error}
+            # The failing handler is not run a second time: its failure is known (unless it was
+            # handling many events at once: then each event tells).
+            known = {} if failed.event_id is None else {(failed.consumer, failed.event_id): failed.error}
             return await self._handle(envelopes, queue, waiting, careful=True, known=known)
         waiting.update(trial)
         return results
@@ -178,15 +202,12 @@ class Consumer:
         uow = self._unit_of_work()
         async with uow:
             session = uow.session
-            seen = await self._seen(session, queue, envelopes)
-            earlier = await self._earliest_unfinished(session, queue, envelopes)
+            state = await delivery_state(session, self.subscriptions, queue, envelopes)
+            seen = state.seen
             ready: list[Envelope] = []
             for envelope in envelopes:
-                aggregate = envelope["aggregate_id"]
-                blocker = waiting.get(aggregate)
-                if blocker is None and aggregate in earlier and earlier[aggregate] < envelope["position"]:
-                    blocker = f"position {earlier[aggregate]}"
-                if (queue_marker(queue), uuid.UUID(envelope["id"])) in seen:
+                blocker = waiting.get(envelope["aggregate_id"]) or state.blocker(envelope)
+                if state.done(queue, envelope):
                     results[envelope["id"]] = Outcome(envelope)
                 elif blocker is not None:
                     results[envelope["id"]] = Outcome(envelope, waits_for=blocker)
@@ -205,6 +226,7 @@ class Consumer:
             claimed = await claim_inbox(session, wanted)
             unclaim: list[tuple[str, uuid.UUID]] = []
             markers: list[tuple[str, uuid.UUID]] = []
+            together = _Together()
             for envelope in ready:
                 event_id = uuid.UUID(envelope["id"])
                 mine = [
@@ -222,7 +244,9 @@ class Consumer:
                     results[envelope["id"]] = Outcome(envelope, waits_for=blocker)
                     continue
                 with request_scope(envelope["request_id"]):
-                    outcome = await self._run_handlers(uow, envelope, mine, careful=careful, known=known)
+                    outcome = await self._run_handlers(
+                        uow, envelope, mine, careful=careful, known=known, together=together
+                    )
                 results[envelope["id"]] = outcome
                 if outcome.failure is None:
                     if careful:
@@ -230,6 +254,7 @@ class Consumer:
                 else:
                     waiting[envelope["aggregate_id"]] = envelope["id"]
                     unclaim.extend((sub.consumer, event_id) for sub in mine[outcome.ran :])
+            await together.run(uow)
             if unclaim:
                 await session.execute(
                     delete(InboxEntry).where(tuple_(InboxEntry.consumer, InboxEntry.event_id).in_(unclaim))
@@ -250,9 +275,11 @@ class Consumer:
         *,
         careful: bool,
         known: dict[tuple[str, uuid.UUID], Exception] | None = None,
+        together: _Together | None = None,
     ) -> Outcome:
         """Run the event's claimed handlers in order; stop at the first failure. Careful: each in a
-        savepoint. Otherwise a failure abandons the whole transaction."""
+        savepoint. Otherwise a failure abandons the whole transaction, and a handler that can
+        handle many events at once is left to ``together``, which runs it once for the batch."""
         session = uow.session
         _act_as(uow, envelope)
         event = self.event_types.decode(envelope)
@@ -264,6 +291,8 @@ class Consumer:
                     async with session.begin_nested():
                         await sub.handler(event, uow)
                         await session.flush()
+                elif together is not None and sub.handle_many is not None:
+                    together.add(sub, event)
                 else:
                     await sub.handler(event, uow)
                     await session.flush()
@@ -278,13 +307,10 @@ class Consumer:
     async def _long_running(self, envelope: Envelope, queue: str, waiting: dict[str, str]) -> Outcome:
         """An event with a handler that commits its own transactions: run it alone, then mark it done."""
         async with self.sessions() as session:
-            seen = await self._seen(session, queue, [envelope])
-            if (queue_marker(queue), uuid.UUID(envelope["id"])) in seen:
-                return Outcome(envelope)
-            earlier = await self._earliest_unfinished(session, queue, [envelope])
-        blocker = waiting.get(envelope["aggregate_id"])
-        if blocker is None and envelope["aggregate_id"] in earlier:
-            blocker = f"position {earlier[envelope['aggregate_id']]}"
+            state = await delivery_state(session, self.subscriptions, queue, [envelope])
+        if state.done(queue, envelope):
+            return Outcome(envelope)
+        blocker = waiting.get(envelope["aggregate_id"]) or state.blocker(envelope)
         if blocker is not None:
             return Outcome(envelope, waits_for=blocker)
         event = self.event_types.decode(envelope)
@@ -321,86 +347,12 @@ class Consumer:
             await session.commit()
         return 1
 
-    async def _seen(
-        self, session: AsyncSession, queue: str, envelopes: Sequence[Envelope]
-    ) -> set[tuple[str, uuid.UUID]]:
-        """(consumer, event id) pairs already in the inbox, for the queue marker and the queue's handlers."""
-        names = {queue_marker(queue)}
-        for envelope in envelopes:
-            names.update(sub.consumer for sub in self.subscriptions.handlers(envelope["type"], queue))
-        rows = await session.execute(
-            select(InboxEntry.consumer, InboxEntry.event_id).where(
-                InboxEntry.event_id.in_([uuid.UUID(e["id"]) for e in envelopes]),
-                InboxEntry.consumer.in_(sorted(names)),
-            )
-        )
-        return {(consumer, event_id) for consumer, event_id in rows}
-
-    async def _earliest_unfinished(
-        self, session: AsyncSession, queue: str, envelopes: Sequence[Envelope]
-    ) -> dict[str, int]:
-        """Per aggregate of the batch: the position of its earliest event outside the batch that is
-        bound for this queue and neither done there nor parked. Later events must wait for it."""
-        marker = queue_marker(queue)
-        rows = await session.execute(
-            select(OutboxMessage.aggregate_id, func.min(OutboxMessage.position))
-            .where(
-                OutboxMessage.aggregate_id.in_({e["aggregate_id"] for e in envelopes}),
-                OutboxMessage.position < max(e["position"] for e in envelopes),
-                OutboxMessage.event_id.not_in([uuid.UUID(e["id"]) for e in envelopes]),
-                OutboxMessage.type.in_(sorted(self.subscriptions.types_on(queue))),
-                ~exists().where(InboxEntry.consumer == marker, InboxEntry.event_id == OutboxMessage.event_id),
-                ~exists().where(
-                    DeadMessage.event_id == OutboxMessage.event_id,
-                    DeadMessage.queue == queue,
-                    DeadMessage.replayed_at.is_(None),
-                ),
-            )
-            .group_by(OutboxMessage.aggregate_id)
-        )
-        return {aggregate: int(position) for aggregate, position in rows}
-
     async def park(self, envelope: Envelope, queue: str, consumer: str, error: str, attempts: int) -> None:
         """Keep a message that kept failing where operators can see and replay it."""
-        async with self.sessions() as session:
-            session.add(
-                DeadMessage(
-                    event_id=uuid.UUID(envelope["id"]),
-                    event_type=envelope["type"],
-                    queue=queue,
-                    consumer=consumer,
-                    error=error[:4000],
-                    attempts=attempts,
-                )
-            )
-            await session.commit()
-        log.error(
-            "event parked as dead",
-            extra={"event_id": envelope["id"], "queue": queue, "consumer": consumer, "attempts": attempts},
-        )
+        await park(self.sessions, envelope, queue, consumer, error, attempts)
 
 
 def _act_as(uow: UnitOfWork, envelope: Envelope) -> None:
     """Events a handler records carry the actor and request id of the event it handles."""
     uow.actor_id = uuid.UUID(envelope["actor_id"]) if envelope["actor_id"] else None
     uow.request_id = envelope["request_id"]
-
-
-async def take_for_replay(
-    sessions: async_sessionmaker[AsyncSession], dead_id: uuid.UUID
-) -> tuple[Envelope, str] | None:
-    """Mark a dead message replayed and return its envelope and queue, to be published again."""
-    async with sessions() as session:
-        dead = await session.get(DeadMessage, dead_id)
-        if dead is None or dead.replayed_at is not None:
-            return None
-        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.event_id == dead.event_id))
-        if row is None:
-            return None
-        await session.execute(
-            update(DeadMessage)
-            .where(DeadMessage.event_id == dead.event_id, DeadMessage.queue == dead.queue)
-            .values(replayed_at=utcnow())
-        )
-        await session.commit()
-        return envelope_of(row), dead.queue

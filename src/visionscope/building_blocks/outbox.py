@@ -8,7 +8,19 @@ from datetime import datetime
 from typing import Any, TypedDict, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import BigInteger, Index, Integer, String, Table, Text, UniqueConstraint, select, text
+from sqlalchemy import (
+    BigInteger,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +30,7 @@ from visionscope.building_blocks.db import Base, dialect_name, utcnow
 from visionscope.building_blocks.messages import Event
 
 BIGINT_PK = BigInteger().with_variant(Integer(), "sqlite")
+OUTBOX_CHANNEL = "visionscope_outbox"  # PostgreSQL notifications: a transaction with events committed
 
 
 class OutboxMessage(Base):
@@ -106,17 +119,38 @@ def event_payload(event: Event) -> dict[str, Any]:
     return payload
 
 
-def outbox_row(event: Event, *, actor_id: uuid.UUID | None, request_id: str | None) -> OutboxMessage:
-    return OutboxMessage(
-        event_id=event.event_id,
-        type=type(event).__name__,
-        aggregate_id=event.aggregate_id,
-        workspace_id=event.workspace,
-        actor_id=actor_id,
-        request_id=request_id,
-        payload=event_payload(event),
-        occurred_at=event.occurred_at,
-    )
+def outbox_values(event: Event, *, actor_id: uuid.UUID | None, request_id: str | None) -> dict[str, Any]:
+    """An outbox row's columns for an event (its position and times are given when it is inserted)."""
+    return {
+        "event_id": event.event_id,
+        "type": type(event).__name__,
+        "aggregate_id": event.aggregate_id,
+        "workspace_id": event.workspace,
+        "actor_id": actor_id,
+        "request_id": request_id,
+        "payload": event_payload(event),
+        "occurred_at": event.occurred_at,
+    }
+
+
+_OUTBOX_INSERTS: dict[str, Any] = {}
+
+
+async def insert_outbox(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Insert outbox rows in the order given, in one statement. On PostgreSQL the same statement
+    notifies relays listening on ``OUTBOX_CHANNEL`` (delivered when the transaction commits; the
+    notifications of one transaction are folded into one): no round trip of its own."""
+    if not rows:
+        return
+    dialect = dialect_name(session)
+    statement = _OUTBOX_INSERTS.get(dialect)
+    if statement is None:
+        statement = insert(cast(Table, OutboxMessage.__table__))
+        if dialect == "postgresql":
+            statement = statement.returning(func.pg_notify(OUTBOX_CHANNEL, ""))
+        _OUTBOX_INSERTS[dialect] = statement
+    created = utcnow()
+    await session.execute(statement, [{**row, "created_at": created} for row in rows])
 
 
 def envelope_of(row: OutboxMessage) -> Envelope:

@@ -17,8 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from visionscope.building_blocks.consumers import QUEUES, Subscriptions, queue_marker
 from visionscope.building_blocks.db import dialect_name, utcnow
 from visionscope.building_blocks.metrics import Metrics
-from visionscope.building_blocks.outbox import DeadMessage, Envelope, InboxEntry, OutboxMessage, envelope_of
-from visionscope.building_blocks.uow import OUTBOX_CHANNEL
+from visionscope.building_blocks.outbox import (
+    OUTBOX_CHANNEL,
+    DeadMessage,
+    Envelope,
+    InboxEntry,
+    OutboxMessage,
+    envelope_of,
+)
 
 log = logging.getLogger("visionscope.relay")
 
@@ -147,6 +153,9 @@ class Relay:
             if broker is not None and loop.time() >= next_check:
                 next_check = loop.time() + broker.interval
                 await self._recover_if_broker_lost(broker)
+            # Cleared before the pass, not after: a commit notified while the pass runs sets it
+            # again, and the next pass starts at once instead of after the poll interval.
+            wake.clear()
             try:
                 moved = await self.relay_once()
                 failures = 0
@@ -156,7 +165,6 @@ class Relay:
                 log.warning("relay pass failed; retrying", extra={"error": repr(err), "failures": failures})
             if moved:
                 continue
-            wake.clear()
             pause = poll_interval if not failures else min(RELAY_MAX_BACKOFF, 0.5 * 2 ** min(failures, 6))
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
             # that arrives as its awaitable finishes, and the task would then never stop.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from visionscope.building_blocks.messages import Event
@@ -13,6 +13,7 @@ from visionscope.building_blocks.uow import UnitOfWork
 QUEUES = ("billing", "video_processing", "notifications", "analytics")
 
 EventHandler = Callable[[Event, UnitOfWork], Awaitable[None]]
+BatchEventHandler = Callable[[Sequence[Event], UnitOfWork], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,19 @@ class Subscription:
     """``handler`` runs for every ``event_type`` on ``queue``; ``consumer`` names it in the inbox.
 
     The handler's effect and its inbox entry are committed in one transaction, so it runs once.
+
+    ``handle_many``, when given, does for several events at once what ``handler`` does for each
+    (a count folded in one statement instead of one per event); consumers use it for the events
+    of a batch handled in one transaction. It must record no events, and its effect must not
+    depend on the order of its events nor on other handlers' effects in the same batch. When a
+    batch is handled again event by event (after a failure), ``handler`` runs.
     """
 
     event_type: type[Event]
     queue: str
     consumer: str
     handler: EventHandler
+    handle_many: BatchEventHandler | None = None
 
 
 @dataclass(frozen=True)

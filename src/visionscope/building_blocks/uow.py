@@ -6,16 +6,15 @@ import itertools
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
+from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import object_session
 
-from visionscope.building_blocks.db import dialect_name, note_write
+from visionscope.building_blocks.db import note_write
 from visionscope.building_blocks.messages import Event
-from visionscope.building_blocks.outbox import outbox_row
+from visionscope.building_blocks.outbox import insert_outbox, outbox_values
 
-OUTBOX_CHANNEL = "visionscope_outbox"
 _RECORDERS = "visionscope_event_recorders"
 _recording_order = itertools.count()
 
@@ -58,6 +57,7 @@ class UnitOfWork:
         self._on_events_committed = on_events_committed
         self._after_commit = after_commit
         self._staged: list[Event] = []
+        self._rows: list[dict[str, Any]] = []
         self.committed_events: list[Event] = []
 
     @property
@@ -80,6 +80,7 @@ class UnitOfWork:
             await session.close()
             self._session = None
             self._staged = []
+            self._rows = []
 
     def record(self, event: Event) -> None:
         """Record an event that belongs to no loaded aggregate."""
@@ -108,20 +109,21 @@ class UnitOfWork:
         the actor and request id of the event that caused them.
         """
         events = self._collect_events()
-        for event in events:
-            self.session.add(outbox_row(event, actor_id=self.actor_id, request_id=self.request_id))
+        self._rows.extend(
+            outbox_values(e, actor_id=self.actor_id, request_id=self.request_id) for e in events
+        )
         self._staged.extend(events)
 
-    def discard_events(self) -> None:
-        """Forget events recorded since the last stage (their changes were rolled back)."""
-        self._collect_events()
+    def discard_events(self) -> list[Event]:
+        """Forget events recorded since the last stage (their changes were rolled back); returns them."""
+        return self._collect_events()
 
     async def commit(self) -> None:
         session = self.session
         self.stage_events()
         events, self._staged = self._staged, []
-        if events and dialect_name(session) == "postgresql":
-            await session.execute(text(f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"))
+        rows, self._rows = self._rows, []
+        await insert_outbox(session, rows)  # after the changes are flushed, so last in the transaction
         await session.commit()
         note_write()
         self.committed_events = events

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -220,3 +221,87 @@ async def test_a_consumer_works_under_the_request_id_that_caused_the_event(
     assert row is not None
     await consumer.consume(envelope_of(row), "analytics")
     assert seen == ["trace-me-1"]
+
+
+async def test_a_handler_that_handles_many_runs_once_for_a_batch_and_its_effects_commit_with_it(
+    container: Container,
+) -> None:
+    """The batch form of a handler runs once for every ready event of the batch (not once an event);
+    events already done are left out, and each event is marked done once."""
+    batches: list[list[int]] = []
+    singles: list[int] = []
+
+    async def one(event: Event, uow: UnitOfWork) -> None:
+        assert isinstance(event, Ping)
+        singles.append(event.n)
+
+    async def many(events: Sequence[Event], uow: UnitOfWork) -> None:
+        batches.append([e.n for e in events if isinstance(e, Ping)])
+
+    subs = Subscriptions([Subscription(Ping, "analytics", "test.many", one, handle_many=many)])
+    consumer = Consumer(container.sessions, subs, EventTypes([Ping]))
+    rows = await record_pings(container, uuid.uuid4(), 6)
+    envelopes = [envelope_of(r) for r in rows]
+    assert await consumer.consume(envelopes[0], "analytics") == 1  # a batch of one
+    outcomes = await consumer.consume_batch(envelopes, "analytics")
+    assert [o.ran for o in outcomes] == [0, 1, 1, 1, 1, 1]
+    assert batches == [[0], [1, 2, 3, 4, 5]] and singles == []
+    assert [o.ran for o in await consumer.consume_batch(envelopes, "analytics")] == [0] * 6
+    assert len(batches) == 2
+    async with container.read_sessions() as session:
+        marked = await session.scalar(
+            select(func.count())
+            .select_from(InboxEntry)
+            .where(InboxEntry.consumer == queue_marker("analytics"))
+        )
+    assert marked == 6
+
+
+async def test_when_the_batch_form_fails_each_event_is_handled_alone_and_only_the_failing_one_waits(
+    container: Container,
+) -> None:
+    """The batch form's work is rolled back with its transaction; the batch is handled again event by
+    event with the single form, in which one event fails: it and nothing else is left to retry."""
+    singles: list[int] = []
+
+    async def one(event: Event, uow: UnitOfWork) -> None:
+        assert isinstance(event, Ping)
+        if event.n == 2:
+            raise RuntimeError("event 2 is bad")
+        singles.append(event.n)
+
+    async def many(events: Sequence[Event], uow: UnitOfWork) -> None:
+        raise RuntimeError("one of them is bad")
+
+    subs = Subscriptions([Subscription(Ping, "analytics", "test.many", one, handle_many=many)])
+    consumer = Consumer(container.sessions, subs, EventTypes([Ping]))
+    first, second = uuid.uuid4(), uuid.uuid4()
+    rows = await record_pings(container, first, 4) + await record_pings(container, second, 2)
+    outcomes = await consumer.consume_batch([envelope_of(r) for r in rows], "analytics")
+    assert [o.done for o in outcomes] == [True, True, False, False, True, True]
+    assert outcomes[2].failure is not None and "event 2 is bad" in str(outcomes[2].failure)
+    assert outcomes[3].waits_for == str(rows[2].event_id)
+    assert singles == [0, 1, 0, 1]
+
+
+async def test_a_batch_form_that_records_events_is_not_used(container: Container) -> None:
+    """Events a handler records carry the actor and request of the event that caused them, which a
+    batch form cannot tell: if it records any, the batch is handled event by event instead."""
+    stream = uuid.uuid4()
+
+    async def one(event: Event, uow: UnitOfWork) -> None:
+        pass
+
+    async def many(events: Sequence[Event], uow: UnitOfWork) -> None:
+        uow.record(Ping(stream=stream, n=99))
+
+    subs = Subscriptions([Subscription(Ping, "analytics", "test.many", one, handle_many=many)])
+    consumer = Consumer(container.sessions, subs, EventTypes([Ping]))
+    rows = await record_pings(container, uuid.uuid4(), 3)
+    outcomes = await consumer.consume_batch([envelope_of(r) for r in rows], "analytics")
+    assert all(o.done and o.ran == 1 for o in outcomes)
+    async with container.read_sessions() as session:
+        recorded = await session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.aggregate_id == str(stream))
+        )
+    assert recorded == 0

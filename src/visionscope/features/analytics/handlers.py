@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timedelta
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -90,15 +91,28 @@ async def add_to(
     await uow.session.execute(statement, {**key, **amounts})
 
 
+def _activity_key(event: Event) -> tuple[str, date, str]:
+    workspace = str(event.workspace) if event.workspace else NO_WORKSPACE
+    return workspace, event.occurred_at.date(), type(event).__name__
+
+
 async def count_activity(event: Event, uow: UnitOfWork) -> None:
     """Add one to the count of this event's type for its workspace and day."""
-    workspace = str(event.workspace) if event.workspace else NO_WORKSPACE
-    await add_to(
-        uow,
-        ActivityCount,
-        {"workspace": workspace, "day": event.occurred_at.date(), "event_type": type(event).__name__},
-        {"count": 1},
+    await count_activities([event], uow)
+
+
+async def count_activities(events: Sequence[Event], uow: UnitOfWork) -> None:
+    """Add each event to the count of its type for its workspace and day: one statement for all,
+    one row for each count (in key order, so that concurrent batches lock rows in the same order)."""
+    counts = Counter(_activity_key(event) for event in events)
+    statement = _upsert(
+        dialect_name(uow.session), ActivityCount, ("workspace", "day", "event_type"), ("count",)
     )
+    rows = [
+        {"workspace": workspace, "day": day, "event_type": event_type, "count": count}
+        for (workspace, day, event_type), count in sorted(counts.items())
+    ]
+    await uow.session.execute(statement, rows)
 
 
 def hour_of(moment: datetime) -> datetime:

@@ -29,7 +29,13 @@ def event_subscriptions(
 ) -> list[Subscription]:
     return [
         *(
-            Subscription(event_type, "analytics", "analytics.count_activity", handlers.count_activity)
+            Subscription(
+                event_type,
+                "analytics",
+                "analytics.count_activity",
+                handlers.count_activity,
+                handle_many=handlers.count_activities,
+            )
             for event_type in all_events
         ),
         Subscription(
