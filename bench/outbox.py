@@ -3,11 +3,13 @@ on PostgreSQL + Redis with a real relay process and Celery worker, against a pla
 push and pop of the same payloads measured in the same run.
 
     VISIONSCOPE_TEST_DATABASE_URL=postgresql+asyncpg://... VISIONSCOPE_TEST_REDIS_URL=redis://... \\
-        .venv/bin/python bench/outbox.py [--events 2000] [--rate 500] [--seconds 6] [--redis-db 15]
+        .venv/bin/python bench/outbox.py [--events 2000] [--runs 3] [--rate 500] [--seconds 6] [--redis-db 15]
 
-Three runs:
-- throughput: every event committed (50 to a transaction) as fast as possible, until all are
-  handled; compared with pushing and popping the same payloads on a plain Redis list;
+It first waits until an event goes all the way through (the worker and relay processes have
+started), then measures:
+- throughput, ``--runs`` times: every event committed (50 to a transaction) as fast as possible,
+  until all are handled; compared with pushing and popping the same payloads on a plain Redis
+  list right after each run;
 - paced: one event a transaction at ``--rate`` events a second for ``--seconds``, reporting
   commit-to-handled latency (p50, p99) from the outbox row's time to the queue marker's;
 - slow: the same one event a transaction, 50 a second (latency when idle).
@@ -88,12 +90,58 @@ async def handled_count(container: object, since_position: int) -> int:
     return int(count or 0)
 
 
+async def last_position(container: object) -> int:
+    async with container.read_sessions() as session:  # type: ignore[attr-defined]
+        return int(await session.scalar(select(func.max(OutboxMessage.position))) or 0)
+
+
+async def went_through(container: object, limit: float) -> None:
+    """Wait until one event is handled: the relay and the worker have started and connected."""
+    last = await last_position(container)
+    uow = UnitOfWork(container.sessions)  # type: ignore[attr-defined]
+    async with uow:
+        uow.record(WorkspaceRenamed(workspace_id=uuid.uuid4()))
+        await uow.commit()
+    started = time.perf_counter()
+    while await handled_count(container, last) < 1:
+        if time.perf_counter() - started > limit:
+            raise RuntimeError(f"no event was handled within {limit:.0f} s: is the worker running?")
+        await asyncio.sleep(0.1)
+    print(f"first event handled {time.perf_counter() - started:.1f} s after the processes started")
+
+
+async def throughput_run(container: object, run_number: int, events: int, redis_url: str) -> None:
+    """Commit ``events`` events (50 to a transaction) and wait until all are handled; then push
+    and pop the same payloads on plain Redis."""
+    last = await last_position(container)
+    sample = [WorkspaceRenamed(workspace_id=uuid.uuid4()) for _ in range(events)]
+    started = time.perf_counter()
+    for chunk in range(0, events, 50):
+        uow = UnitOfWork(container.sessions)  # type: ignore[attr-defined]
+        async with uow:
+            for event in sample[chunk : chunk + 50]:
+                uow.record(event)
+            await uow.commit()
+    committed_seconds = time.perf_counter() - started
+    while await handled_count(container, last) < events:
+        await asyncio.sleep(0.02)
+    throughput_seconds = time.perf_counter() - started
+    payloads = [json.dumps(event_payload(e)) for e in sample]
+    anchor_seconds = redis_anchor(redis_url, payloads)
+    ours = events / throughput_seconds
+    plain = events / anchor_seconds
+    print(f"throughput, run {run_number}: {events} events committed 50 to a transaction")
+    print(f"  committing alone: {events / committed_seconds:,.0f} events/s")
+    print(f"  outbox -> relay -> Celery -> handler: {ours:,.0f} events/s")
+    print(f"  plain Redis push+pop of the same payloads: {plain:,.0f} payloads/s")
+    print(f"  outbox rate / plain Redis rate: {100 * ours / plain:.0f} %")
+
+
 async def commit_paced(container: object, rate: float, seconds: float) -> tuple[int, float]:
     """Commit one event a transaction at ``rate`` a second; returns the last position before and
     the rate achieved. Several committers share the schedule, so one slow commit delays nothing."""
     sessions = container.sessions  # type: ignore[attr-defined]
-    async with container.read_sessions() as session:  # type: ignore[attr-defined]
-        last = int(await session.scalar(select(func.max(OutboxMessage.position))) or 0)
+    last = await last_position(container)
     total = int(rate * seconds)
     slots = iter(range(total))
     started = time.perf_counter()
@@ -112,19 +160,22 @@ async def commit_paced(container: object, rate: float, seconds: float) -> tuple[
     return last, total / (time.perf_counter() - started)
 
 
-async def latencies_after(container: object, last: int, expected: int) -> list[float]:
-    """Milliseconds from each event's outbox row to its queue marker, once all are handled."""
+async def latencies_after(container: object, last: int, expected: int) -> tuple[list[float], list[float]]:
+    """Milliseconds from each event's outbox row to its queue marker, once all are handled; and
+    of these, the milliseconds until the relay marked it sent."""
     while await handled_count(container, last) < expected:
         await asyncio.sleep(0.05)
     async with container.read_sessions() as session:  # type: ignore[attr-defined]
         rows = (
             await session.execute(
-                select(OutboxMessage.created_at, InboxEntry.handled_at)
+                select(OutboxMessage.created_at, OutboxMessage.sent_at, InboxEntry.handled_at)
                 .join(InboxEntry, InboxEntry.event_id == OutboxMessage.event_id)
                 .where(InboxEntry.consumer == queue_marker("analytics"), OutboxMessage.position > last)
             )
         ).all()
-    return [(handled - created).total_seconds() * 1000 for created, handled in rows]
+    handled = [(handled - created).total_seconds() * 1000 for created, _, handled in rows]
+    relayed = [(sent - created).total_seconds() * 1000 for created, sent, _ in rows]
+    return handled, relayed
 
 
 def describe(latencies: list[float]) -> str:
@@ -134,8 +185,16 @@ def describe(latencies: list[float]) -> str:
     )
 
 
+def describe_both(latencies: tuple[list[float], list[float]]) -> str:
+    handled, relayed = latencies
+    return (
+        f"{describe(handled)}\n    of which commit-to-relayed p50 {percentile(relayed, 0.5):.1f} ms, "
+        f"p99 {percentile(relayed, 0.99):.1f} ms"
+    )
+
+
 async def run(
-    events: int, rate: float, seconds: float, base_url: str, given_redis_url: str, redis_db: int
+    events: int, runs: int, rate: float, seconds: float, base_url: str, given_redis_url: str, redis_db: int
 ) -> None:
     # A database number of its own, so that the benchmark never touches other work on the server.
     redis_url = str(make_redis_url(given_redis_url, redis_db))
@@ -181,20 +240,10 @@ async def run(
                 stderr=subprocess.DEVNULL,
             )
         )
-        await asyncio.sleep(3)  # let the worker connect
+        await went_through(container, 300.0)
 
-        # Throughput: commit every event (50 to a transaction), then wait until all are handled.
-        sample = [WorkspaceRenamed(workspace_id=uuid.uuid4()) for _ in range(events)]
-        started = time.perf_counter()
-        for chunk in range(0, events, 50):
-            uow = UnitOfWork(container.sessions)
-            async with uow:
-                for event in sample[chunk : chunk + 50]:
-                    uow.record(event)
-                await uow.commit()
-        while await handled_count(container, 0) < events:
-            await asyncio.sleep(0.05)
-        throughput_seconds = time.perf_counter() - started
+        for run_number in range(1, runs + 1):
+            await throughput_run(container, run_number, events, redis_url)
 
         # Latency under load: one event a transaction at the given pace.
         last, achieved = await commit_paced(container, rate, seconds)
@@ -204,17 +253,9 @@ async def run(
         idle = await latencies_after(container, last, 100)
         await container.dispose()
 
-        payloads = [json.dumps(event_payload(e)) for e in sample]
-        anchor_seconds = redis_anchor(redis_url, payloads)
-        ours = events / throughput_seconds
-        plain = events / anchor_seconds
-        print(f"throughput: {events} events committed 50 to a transaction")
-        print(f"  outbox -> relay -> Celery -> handler: {ours:,.0f} events/s")
-        print(f"  plain Redis push+pop of the same payloads: {plain:,.0f} payloads/s")
-        print(f"  outbox rate / plain Redis rate: {100 * ours / plain:.0f} %")
         print(f"paced: {int(rate * seconds)} events, one a transaction, at {achieved:,.0f} events/s")
-        print(f"  commit-to-handled latency: {describe(loaded)}")
-        print(f"idle: 100 events at 50 events/s: commit-to-handled latency {describe(idle)}")
+        print(f"  commit-to-handled latency: {describe_both(loaded)}")
+        print(f"idle: 100 events at 50 events/s: commit-to-handled latency {describe_both(idle)}")
     finally:
         for proc in procs:
             proc.terminate()
@@ -233,7 +274,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--events", type=int, default=2000, help="events in each throughput run")
+    parser.add_argument("--runs", type=int, default=3, help="throughput runs")
     parser.add_argument("--rate", type=float, default=500.0, help="events a second in the paced run")
     parser.add_argument("--seconds", type=float, default=6.0, help="length of the paced run")
     parser.add_argument("--redis-db", type=int, default=BENCH_REDIS_DB)
@@ -244,7 +286,9 @@ def main() -> None:
         parser.error(
             "set VISIONSCOPE_TEST_DATABASE_URL and VISIONSCOPE_TEST_REDIS_URL (PostgreSQL and Redis)"
         )
-    asyncio.run(run(args.events, args.rate, args.seconds, args.database_url, args.redis_url, args.redis_db))
+    asyncio.run(
+        run(args.events, args.runs, args.rate, args.seconds, args.database_url, args.redis_url, args.redis_db)
+    )
 
 
 if __name__ == "__main__":
