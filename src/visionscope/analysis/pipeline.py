@@ -209,8 +209,6 @@ def run_pipeline(
     video, work = Path(video_path), Path(work_dir)
     _require_models(options)
     ocr_options = options.ocr
-    if options.models.tesseract is not None:
-        ocr_options = replace(ocr_options, tesseract=options.models.tesseract)
     work.mkdir(parents=True, exist_ok=True)
     progress = _Progress(on_progress)
     redone: set[str] = set()

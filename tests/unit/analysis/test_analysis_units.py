@@ -8,7 +8,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from visionscope.analysis import Keyframe, Scene
-from visionscope.analysis.text import OcrLine, clean_token, merge_lines, ocr_image, parse_tsv
+from visionscope.analysis.ocr import OcrLine, clean_token, ocr_image, parse_tsv
+from visionscope.analysis.text import merge_lines
 from visionscope.analysis.visual import COLOR_NAMES, name_pixels
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
