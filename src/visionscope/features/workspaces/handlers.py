@@ -1,20 +1,14 @@
-"""Workspace command handlers."""
+"""Workspace handlers: the commands, and the queries, answered by the read side (reads.py)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select, update
 
 from visionscope.building_blocks.errors import Conflict, InvalidInput, NotFound
-from visionscope.building_blocks.messages import (
-    Actor,
-    ApiKeyActor,
-    Role,
-)
-from visionscope.building_blocks.pagination import decode_cursor, encode_cursor
+from visionscope.building_blocks.messages import Role
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.clock import Clock
 from visionscope.features.billing.public import (
@@ -24,11 +18,10 @@ from visionscope.features.billing.public import (
     check_limit,
     close_workspace_pools,
     open_workspace_pools,
-    pending_tier_change,
     release_project_reservations,
-    tier_key,
 )
-from visionscope.features.identity.public import revoke_keys, user_id_by_email, user_profiles
+from visionscope.features.identity.public import revoke_keys, user_id_by_email
+from visionscope.features.workspaces import reads
 from visionscope.features.workspaces.commands import (
     AddCollaborator,
     ChangeCollaboratorRole,
@@ -53,7 +46,6 @@ from visionscope.features.workspaces.events import (
     WorkspaceRenamed,
 )
 from visionscope.features.workspaces.models import Collaborator, MemberStatus, Project, Workspace
-from visionscope.features.workspaces.public import role_of
 from visionscope.features.workspaces.queries import (
     GetProject,
     GetWorkspace,
@@ -61,6 +53,7 @@ from visionscope.features.workspaces.queries import (
     ListProjects,
     ListWorkspaces,
 )
+from visionscope.features.workspaces.reads import collaborator_reads, read_workspace
 from visionscope.features.workspaces.schemas import CollaboratorRead, ProjectRead, WorkspaceRead
 
 
@@ -82,18 +75,6 @@ async def _collaborator(uow: UnitOfWork, workspace_id: uuid.UUID, user_id: uuid.
     if member is None:
         raise NotFound(f"No collaborator with user id {user_id} in this workspace.")
     return member
-
-
-async def _collaborator_read(uow: UnitOfWork, member: Collaborator) -> CollaboratorRead:
-    name, email = (await user_profiles(uow.session, [member.user_id]))[member.user_id]
-    return CollaboratorRead(
-        user_id=member.user_id,
-        name=name,
-        email=email,
-        role=member.role,
-        invited_by=member.invited_by,
-        created_at=member.created_at,
-    )
 
 
 async def create_workspace(cmd: CreateWorkspace, *, uow: UnitOfWork, clock: Clock) -> WorkspaceRead:
@@ -210,7 +191,7 @@ async def add_collaborator(cmd: AddCollaborator, *, uow: UnitOfWork, clock: Cloc
         )
     )
     await uow.flush()
-    return await _collaborator_read(uow, member)
+    return (await collaborator_reads(uow.session, [member]))[0]
 
 
 async def change_collaborator_role(cmd: ChangeCollaboratorRole, *, uow: UnitOfWork) -> CollaboratorRead:
@@ -228,7 +209,7 @@ async def change_collaborator_role(cmd: ChangeCollaboratorRole, *, uow: UnitOfWo
             )
         )
         member.role = cmd.role.label
-    return await _collaborator_read(uow, member)
+    return (await collaborator_reads(uow.session, [member]))[0]
 
 
 async def _remove(
@@ -303,109 +284,21 @@ async def delete_project(cmd: DeleteProject, *, uow: UnitOfWork, clock: Clock) -
     project.record(ProjectDeleted(workspace_id=project.workspace_id, project_id=project.id))
 
 
-async def read_workspace(session: AsyncSession, workspace_id: uuid.UUID, role: Role) -> WorkspaceRead:
-    ws = await session.scalar(
-        select(Workspace).where(Workspace.id == workspace_id, Workspace.deleted_at.is_(None))
-    )
-    if ws is None:
-        raise NotFound(f"No workspace with id {workspace_id}.")
-    return WorkspaceRead(
-        id=ws.id,
-        name=ws.name,
-        tier=await tier_key(session, ws.tier_id),
-        owner_id=ws.owner_id,
-        role=role.label,
-        period_start=ws.period_start,
-        period_end=ws.period_end,
-        created_at=ws.created_at,
-        pending_tier_change=await pending_tier_change(session, ws.id),
-    )
-
-
-async def _role(session: AsyncSession, actor: Actor, workspace_id: uuid.UUID) -> Role:
-    role = await role_of(session, actor, workspace_id)
-    if role is None:
-        raise NotFound(f"No workspace with id {workspace_id}.")
-    return role
-
-
 async def list_workspaces(query: ListWorkspaces, *, uow: UnitOfWork) -> list[WorkspaceRead]:
-    actor = query.actor
-    if isinstance(actor, ApiKeyActor):
-        return [await read_workspace(uow.session, actor.workspace_id, actor.role)]
-    rows = await uow.session.execute(
-        select(Workspace.id, Collaborator.role)
-        .join(
-            Collaborator,
-            and_(
-                Collaborator.workspace_id == Workspace.id,
-                Collaborator.user_id == actor.user_id,
-                Collaborator.status == MemberStatus.ACTIVE,
-            ),
-        )
-        .where(Workspace.deleted_at.is_(None))
-        .order_by(Workspace.created_at)
-    )
-    return [await read_workspace(uow.session, ws_id, Role.parse(role)) for ws_id, role in rows.all()]
+    return await reads.workspaces_of(uow.session, query.actor)
 
 
 async def get_workspace(query: GetWorkspace, *, uow: UnitOfWork) -> WorkspaceRead:
-    role = await _role(uow.session, query.actor, query.workspace_id)
-    return await read_workspace(uow.session, query.workspace_id, role)
+    return await reads.workspace_seen_by(uow.session, query.actor, query.workspace_id)
 
 
 async def list_collaborators(query: ListCollaborators, *, uow: UnitOfWork) -> list[CollaboratorRead]:
-    members = list(
-        (
-            await uow.session.scalars(
-                select(Collaborator)
-                .where(
-                    Collaborator.workspace_id == query.workspace_id,
-                    Collaborator.status == MemberStatus.ACTIVE,
-                )
-                .order_by(Collaborator.created_at)
-            )
-        ).all()
-    )
-    profiles = await user_profiles(uow.session, [m.user_id for m in members])
-    return [
-        CollaboratorRead(
-            user_id=m.user_id,
-            name=profiles[m.user_id][0],
-            email=profiles[m.user_id][1],
-            role=m.role,
-            invited_by=m.invited_by,
-            created_at=m.created_at,
-        )
-        for m in members
-    ]
+    return await reads.collaborators(uow.session, query.workspace_id)
 
 
 async def list_projects(query: ListProjects, *, uow: UnitOfWork) -> tuple[list[ProjectRead], str | None]:
-    statement = (
-        select(Project)
-        .where(Project.workspace_id == query.workspace_id, Project.archived_at.is_(None))
-        .order_by(Project.created_at, Project.id)
-        .limit(query.limit + 1)
-    )
-    if query.cursor:
-        created, last_id = decode_cursor(query.cursor)
-        statement = statement.where(
-            or_(Project.created_at > created, and_(Project.created_at == created, Project.id > last_id))
-        )
-    rows = list((await uow.session.scalars(statement)).all())
-    more = len(rows) > query.limit
-    rows = rows[: query.limit]
-    items = [
-        ProjectRead(id=p.id, workspace_id=p.workspace_id, name=p.name, created_at=p.created_at) for p in rows
-    ]
-    return items, (encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None)
+    return await reads.projects_page(uow.session, query.workspace_id, query.limit, query.cursor)
 
 
 async def get_project(query: GetProject, *, uow: UnitOfWork) -> ProjectRead:
-    project = await uow.session.get(Project, query.project_id)
-    if project is None or project.archived_at is not None:
-        raise NotFound(f"No project with id {query.project_id}.")
-    return ProjectRead(
-        id=project.id, workspace_id=project.workspace_id, name=project.name, created_at=project.created_at
-    )
+    return await reads.project(uow.session, query.project_id)
