@@ -1,8 +1,18 @@
-"""Domain errors. Each carries its HTTP status; one handler renders them as problem+json."""
+"""Domain errors, and the RFC 9457 problem body every error of the API answers with. Each domain
+error carries its HTTP status; problems.py renders them, and every other error, as problem+json."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://visionscope.dev/problems/"
+
+
+def problem_body(status: int, title: str, detail: str, slug: str, **extra: Any) -> dict[str, Any]:
+    """The body of an error response: its type (a URL ending in ``slug``), title, status and detail,
+    and what else the client needs to act on it (``retry_after``, the fields in error...)."""
+    return {"type": PROBLEM_TYPE_BASE + slug, "title": title, "status": status, "detail": detail, **extra}
 
 
 class DomainError(Exception):
@@ -19,13 +29,7 @@ class DomainError(Exception):
 
     def problem(self) -> dict[str, Any]:
         """The RFC 9457 body of this error."""
-        return {
-            "type": f"https://visionscope.dev/problems/{self.slug}",
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-            **self.extra,
-        }
+        return problem_body(self.status, self.title, self.detail, self.slug, **self.extra)
 
 
 class InvalidInput(DomainError):

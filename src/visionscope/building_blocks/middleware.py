@@ -7,10 +7,10 @@ import logging
 import re
 import time
 import uuid
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from visionscope.building_blocks.errors import PROBLEM_MEDIA_TYPE, TooLarge
 from visionscope.building_blocks.metrics import Metrics
 from visionscope.building_blocks.tracing import request_scope
 
@@ -132,20 +132,14 @@ class _BodyTooLarge(Exception):
 
 
 async def _too_large(send: Send, request_id: str, limit: int) -> None:
-    body: dict[str, Any] = {
-        "type": "https://visionscope.dev/problems/too-large",
-        "title": "Too large",
-        "status": 413,
-        "detail": f"The request body is larger than {limit} bytes.",
-        "limit": limit,
-    }
-    raw = json.dumps(body).encode()
+    refused = TooLarge(f"The request body is larger than {limit} bytes.", limit=limit)
+    raw = json.dumps(refused.problem()).encode()
     await send(
         {
             "type": "http.response.start",
             "status": 413,
             "headers": [
-                (b"content-type", b"application/problem+json"),
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(raw)).encode()),
                 (b"x-request-id", request_id.encode()),
                 *_ALWAYS,

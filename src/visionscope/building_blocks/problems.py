@@ -13,11 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from visionscope.building_blocks.errors import DomainError
+from visionscope.building_blocks.errors import PROBLEM_MEDIA_TYPE, DomainError, problem_body
 
 log = logging.getLogger("visionscope.errors")
-PROBLEM = "application/problem+json"
-PROBLEM_BASE = "https://visionscope.dev/problems/"
 
 
 UNAVAILABLE_RETRY_AFTER = 5
@@ -52,9 +50,9 @@ def service_unavailable(exc: BaseException) -> bool:
 
 
 def problem_response(status: int, title: str, detail: str, slug: str, **extra: Any) -> JSONResponse:
-    body = {"type": PROBLEM_BASE + slug, "title": title, "status": status, "detail": detail, **extra}
+    body = problem_body(status, title, detail, slug, **extra)
     headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -65,12 +63,7 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(
-            exc.problem(),
-            status_code=exc.status,
-            media_type=PROBLEM,
-            headers={"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None,
-        )
+        return problem_response(exc.status, exc.title, exc.detail, exc.slug, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
