@@ -60,7 +60,6 @@ def test_an_answer_citing_its_evidence_with_its_numbers_and_names_stands() -> No
         ("The warehouse opens in October [2].", "October"),
         ("The Boston warehouse opens in September [2].", "Boston"),
         ("Support answered 5000 calls [3].", "5000"),
-        ("Support answered 4000 calls [1].", "4000"),  # the number is in evidence 3, not in the one cited
         ('The narrator calls it "a great success" [1].', "a great success"),
         ("The warehouse opens in September [9].", "[9] is not a piece of evidence"),
         ("The warehouse opens in October.", "no evidence is cited"),
@@ -81,6 +80,46 @@ def test_a_sentence_left_without_a_citation_is_cited_with_the_evidence_that_hold
         verdict.content
         == "The Denver warehouse opens in September [00:14]. Support answered 4000 calls [00:29]."
     )
+
+
+def test_a_claim_cited_to_the_wrong_evidence_is_cited_to_the_evidence_that_holds_it() -> None:
+    verdict = verify("Support answered 4000 calls [1].", EVIDENCE)  # 4000 is in evidence 3
+    assert verdict.accepted, verdict.problems
+    assert verdict.citations == (CALLS,) and verdict.content == "Support answered 4000 calls [00:29]."
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Yes. Support answered 4000 calls (at 0:29-0:37).",
+        "Yes, support answered 4000 calls at 0:29. I found this information in evidence line [3].",
+        "Support answered 4000 calls. [3] supports this.",
+    ],
+)
+def test_a_reply_naming_its_evidence_by_time_or_in_a_sentence_of_its_own_stands(reply: str) -> None:
+    verdict = verify(reply, EVIDENCE, read_question("Did support answer 4000 calls?"))
+    assert verdict.accepted, verdict.problems
+    assert verdict.citations == (CALLS,)
+    assert "evidence" not in verdict.content and "[00:29]" in verdict.content
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "The video does not say or show anything about the oven. I found nothing that supports it.",
+        "No. The video does not mention the oven's temperature.",
+        "There is no information about the oven.",
+    ],
+)
+def test_a_refusal_in_other_words_than_the_agreed_ones_is_a_refusal(reply: str) -> None:
+    assert verify(reply, EVIDENCE).declined
+
+
+def test_an_answer_may_restate_the_question_but_not_add_to_it() -> None:
+    asked = read_question("Does the recipe call for any booze?")
+    wine = Passage(VIDEO, "transcript", 32.0, 36.0, "Add half a glass of dry white wine and let it bubble away.")
+    assert verify("Yes, the recipe calls for wine [1].", (wine,), asked).accepted
+    assert not verify("Yes, the recipe calls for red wine from Tuscany [1].", (wine,), asked).accepted
 
 
 def test_a_citation_stands_for_what_is_said_and_shown_at_the_same_moment() -> None:

@@ -19,6 +19,7 @@ from .knowledge import VIDEO, Passage
 from .numbers import UNITS, replace_number_words
 from .prompt import NOT_IN_VIDEO
 from .questions import Form, Question
+from .replies import declines, lone_answer, tidy
 from .terms import content_words, literally_in, normalize, stem
 from .timecodes import mark
 from .wordlists import FILLER, STOP_WORDS
@@ -98,14 +99,19 @@ def _times_held(seconds: int, cited: Sequence[Passage]) -> bool:
     return any(p.start - 1.0 <= seconds <= p.end + 1.0 for p in cited)
 
 
-def claims_missing(sentence: str, cited: Sequence[Passage], *, counting: bool = False) -> list[str]:
+def claims_missing(
+    sentence: str, cited: Sequence[Passage], *, counting: bool = False, asked: str = ""
+) -> list[str]:
     """The numbers, times, names and quoted phrases of `sentence` that the `cited` passages lack,
-    and too few shared words. `counting` (a "how many" question): a sentence stating a number
-    the evidence holds may say the rest in the question's words ("the recipe feeds four people")."""
+    and too few shared words. The words of the question `asked` count as shared: an answer may
+    restate the question ("Yes, the recipe calls for wine"); its numbers and names still need
+    evidence. `counting` (a "how many" question): a sentence stating a number the evidence holds
+    may say the rest in the question's words ("the recipe feeds four people")."""
     text = " ".join(p.text for p in cited)
     held_numbers = numbers_in(text)
     held_plain = f" {_plain(text)} "
     held_stems = {stem(w) for w in held_plain.split()}
+    restated = held_stems | {stem(w) for w in _plain(asked).split()}
     missing: list[str] = []
     bare = _OTHER_MARK.sub(" ", sentence)
     for quote in _QUOTED.findall(bare):
@@ -119,7 +125,7 @@ def claims_missing(sentence: str, cited: Sequence[Passage], *, counting: bool = 
         if not _number_held(values, held_numbers):
             missing.append(f"{min(values):g}")
     said = [w for w in content_words(bare) if not w.isdigit() and w not in FILLER]
-    held_words = sum(literally_in(w, held_stems) for w in said)
+    held_words = sum(literally_in(w, restated) for w in said)
     counted = counting and bool(claims) and not missing
     if len(_OTHER_MARK.sub(" ", bare).split()) < MIN_WORDS:
         missing.append("a sentence, not a fragment")
@@ -152,13 +158,13 @@ def _moment(cited: Sequence[Passage], evidence: Sequence[Passage]) -> list[Passa
     return support
 
 
-def _best_support(sentence: str, evidence: Sequence[Passage]) -> Passage | None:
+def _best_support(sentence: str, evidence: Sequence[Passage], asked: str = "") -> Passage | None:
     """For a sentence the model did not cite: the piece of evidence whose moment holds all of it
     and most of its words."""
     said = [w for w in content_words(_OTHER_MARK.sub(" ", sentence)) if not w.isdigit() and w not in FILLER]
     best: tuple[int, Passage] | None = None
     for passage in evidence:
-        if passage.source == VIDEO or claims_missing(sentence, _moment([passage], evidence)):
+        if passage.source == VIDEO or claims_missing(sentence, _moment([passage], evidence), asked=asked):
             continue
         stems = {stem(w) for w in _plain(passage.text).split()}
         shared = sum(literally_in(w, stems) for w in said)
@@ -180,11 +186,11 @@ _MARK_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*
 def verify(text: str, evidence: Sequence[Passage], question: Question | None = None) -> Verdict:
     """Check a model's reply against the numbered `evidence` it was given (and, with the
     `question`, that what it cites holds the kind of thing asked for: an address, a price...)."""
-    if NOT_IN_VIDEO.lower() in text.lower() or not text.strip():
+    if NOT_IN_VIDEO.lower() in text.lower() or not text.strip() or declines(text):
         return Verdict("", (), True, ())
-    text = _MARK_AFTER_STOP.sub(r"\2\1", text.strip())  # "September. [5]": the mark is the sentence's
+    # "September. [5]": the mark is the sentence's
+    text = _MARK_AFTER_STOP.sub(r"\2\1", tidy(text, evidence))
     problems: list[str] = []
-    cited: list[Passage] = []
     per_sentence: list[tuple[str, list[Passage]]] = []
     for sentence in _SENTENCE.split(text):
         own: list[Passage] = []
@@ -196,26 +202,34 @@ def verify(text: str, evidence: Sequence[Passage], question: Question | None = N
                 elif evidence[n - 1] not in own:
                     own.append(evidence[n - 1])
         per_sentence.append((sentence, own))
-        cited.extend(p for p in own if p not in cited)
-    if not cited:  # nothing cited: each sentence may still be backed by one piece of evidence
-        found = [_best_support(sentence, evidence) for sentence, _ in per_sentence]
-        if all(found):
-            per_sentence = [
-                (_cite(s, evidence.index(p) + 1), [p])
-                for (s, _), p in zip(per_sentence, found, strict=True)
-                if p
-            ]
-            text = " ".join(s for s, _ in per_sentence)
-            cited = list(dict.fromkeys(p for p in found if p))
-        else:
-            problems.append("no evidence is cited")
+    answer_cites = list(dict.fromkeys(p for _, own in per_sentence for p in own))
+    asked = question.text if question else ""
     counting = question is not None and (
         question.form is Form.QUANTITY or question.asks_for in ("number", "amount", "percentage", "duration")
     )
+    checked: list[tuple[str, list[Passage]]] = []
     for sentence, own in per_sentence:
-        missing = claims_missing(sentence, _moment(own or cited, evidence), counting=counting)
+        if lone_answer(sentence):
+            checked.append((sentence, own))
+            continue
+        support = own or answer_cites
+        missing = (
+            claims_missing(sentence, _moment(support, evidence), counting=counting, asked=asked)
+            if support
+            else ["no citation"]
+        )
+        if missing:  # the claims may stand on another piece of evidence than the one named
+            better = _best_support(sentence, evidence, asked)
+            if better is not None:
+                sentence, own = _cite(_NUMBER_MARK.sub("", sentence), evidence.index(better) + 1), [better]
+                missing = []
         if missing:
             problems.append(f"not in the cited evidence: {', '.join(missing)}")
+        checked.append((sentence, own))
+    cited = list(dict.fromkeys(p for _, own in checked for p in own)) or answer_cites
+    if not cited:
+        problems.append("no evidence is cited")
+    text = " ".join(sentence for sentence, _ in checked)
     lacking = (
         kind_missing(question, " ".join(p.text for p in _moment(cited, evidence)))
         if question and cited

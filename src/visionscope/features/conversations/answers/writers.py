@@ -94,7 +94,12 @@ async def written(
             return
         log.info(
             "a model answer was rejected",
-            extra={"attempt": attempt, "problems": list(verdict.problems), "declined": verdict.declined},
+            extra={
+                "attempt": attempt,
+                "problems": list(verdict.problems),
+                "declined": verdict.declined,
+                "reply": raw[:400],
+            },
         )
         if sent:
             yield Retract("; ".join(verdict.problems) or "the answer was withdrawn")

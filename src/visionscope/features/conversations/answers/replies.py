@@ -1,0 +1,106 @@
+"""A model's reply made checkable: the same claims, in the form `verify` reads. Pure.
+
+Small models state the right fact in the wrong form: they name the evidence by its time
+("at 0:59-1:02") instead of its number, add sentences about the evidence itself ("I found this
+in evidence [2]."), answer "Yes." as a sentence of its own (the sentence after it is checked),
+or repeat an earlier refusal in their own words. None of this changes what the reply claims:
+tidying it keeps the check strict on the claims (numbers, names, quotes, words) and lenient on
+the form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .knowledge import VIDEO, Passage
+
+#: Sentences that speak of the evidence, not of the video: their marks go to the sentence before.
+_ABOUT_EVIDENCE = re.compile(
+    r"\b(i found|this information|evidence (?:line|lines|number|numbers)|in (?:the )?evidence|"
+    r"(?:supports?|confirms?|shows?) this|according to (?:the )?evidence|is supported by|"
+    r"(?:see|from) (?:the )?evidence)\b",
+    re.IGNORECASE,
+)
+#: Replies that say the video does not hold the answer, in other words than NOT IN VIDEO.
+_DECLINES = re.compile(
+    r"^\W*(?:no\W+)?(?:the )?(?:video|evidence) (?:does not|doesn't|do not) "
+    r"(?:say|show|mention|contain|state|give|include|provide)|"
+    r"^\W*(?:there is|i found) (?:no|nothing)\b|\bnot (?:mentioned|stated|given) in the (?:video|evidence)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\[])")
+_LONE_ANSWER = re.compile(r"^\W*(?:yes|no)\W*$", re.IGNORECASE)
+_NUMBER_MARK = re.compile(r"\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\]")
+_CLOCK = r"(?:\d{1,2}:)?\d{1,3}:[0-5]\d"
+#: "(at 0:59-1:02)", "at 0:41-0:45:", "from 0:32 to 0:41", "[0:32]": a time that names evidence.
+_TIME_REFERENCE = re.compile(
+    rf"\s*\(?\s*(?:\b(?:at|from|around|between)\s+)?\[?({_CLOCK})\]?"
+    rf"(?:\s*(?:-|\u2013|to|and)\s*\[?({_CLOCK})\]?)?\s*\)?\s*:?"
+)
+
+
+def declines(text: str) -> bool:
+    """Whether the reply says the video does not answer the question (in any wording)."""
+    return bool(_DECLINES.search(text.strip()))
+
+
+def _seconds(clock_text: str) -> int:
+    total = 0
+    for part in clock_text.split(":"):
+        total = total * 60 + int(part)
+    return total
+
+
+def _evidence_at(start: int, end: int | None, evidence: Sequence[Passage]) -> list[int]:
+    """Numbers (1-based) of the evidence that starts at `start` (and ends at `end`), to the second."""
+    found = []
+    for n, passage in enumerate(evidence, start=1):
+        if passage.source == VIDEO or abs(int(passage.start) - start) > 1:
+            continue
+        if end is not None and abs(int(passage.end) - end) > 1 and abs(round(passage.end) - end) > 1:
+            continue
+        found.append(n)
+    return found
+
+
+def times_as_marks(text: str, evidence: Sequence[Passage]) -> str:
+    """Times that name pieces of evidence ("at 0:59-1:02") replaced by their numbers ("[6]");
+    a time that names no evidence is left as it is (the check will look for it)."""
+
+    def replace(m: re.Match[str]) -> str:
+        start = _seconds(m[1])
+        end = _seconds(m[2]) if m[2] else None
+        numbers = _evidence_at(start, end, evidence)
+        if not numbers:
+            return m[0]
+        return " " + "".join(f"[{n}]" for n in numbers) + " "
+
+    return _TIME_REFERENCE.sub(replace, text)
+
+
+def tidy(text: str, evidence: Sequence[Passage]) -> str:
+    """The reply with evidence named by number, sentences about the evidence folded into the one
+    before (their marks kept)."""
+    text = times_as_marks(text.strip(), evidence)
+    sentences = [s.strip() for s in _SENTENCE.split(" ".join(text.split())) if s.strip()]
+    kept: list[str] = []
+    for sentence in sentences:
+        if kept and _ABOUT_EVIDENCE.search(sentence):
+            marks = "".join(_NUMBER_MARK.findall(sentence))
+            if marks:
+                kept[-1] = _with_marks(kept[-1], marks)
+            continue
+        kept.append(sentence)
+    return " ".join(re.sub(r"\s+([.,;:!?])", r"\1", s) for s in kept)
+
+
+def lone_answer(sentence: str) -> bool:
+    """ "Yes." or "No." as a sentence of its own: the next sentence says what it stands on."""
+    return bool(_LONE_ANSWER.match(_NUMBER_MARK.sub(" ", sentence)))
+
+
+def _with_marks(sentence: str, marks: str) -> str:
+    body = sentence.rstrip()
+    stop = body[-1] if body and body[-1] in ".!?" else ""
+    return f"{body[: len(body) - len(stop)].rstrip()} {marks}{stop}"
