@@ -13,33 +13,20 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import av
 import av.container
 import numpy as np
 from PIL import Image
 
+from .decode import grid, luma_change, open_video
 from .errors import MediaRejected
 from .probe import MediaInfo
 from .results import Keyframe, ScanResult, Scene
 from .shots import Boundary, ShotDetector, ShotParams
 from .sprite import SpriteMaker, even
-from .visual import I16, U8, brightness_level, dominant_colors, motion_level
+from .visual import I16, brightness_level, dominant_colors, motion_level
 
-#: Planar YUV formats whose planes are read directly; others are converted first.
-_PLANAR = {
-    "yuv420p",
-    "yuvj420p",
-    "yuv422p",
-    "yuvj422p",
-    "yuv444p",
-    "yuvj444p",
-    "yuv440p",
-    "yuvj440p",
-    "yuv411p",
-    "yuv410p",
-}
 ProgressFn = Callable[[float], None]
 SceneFn = Callable[[Scene], None]
 
@@ -104,40 +91,6 @@ class _SceneAcc:
                 self.stride *= 2
                 self.ladder = [item for item in self.ladder if item[0] % self.stride == 0]
         self.frames += 1
-
-
-def _plane(plane: Any) -> U8:
-    """A numpy view of a picture plane (rows of `line_size` bytes)."""
-    view: U8 = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
-    return view
-
-
-def _grid(frame: av.VideoFrame, width: int) -> I16:
-    """Y, U, V sampled on one aligned grid about `width` samples wide, as an int16 array (3, h, w).
-
-    Planar YUV frames are read through numpy views of their planes (no conversion); other
-    pixel formats are first converted to a small YUV 4:4:4 picture.
-    """
-    if frame.format.name not in _PLANAR:
-        gw = min(width, frame.width)
-        gh = max(1, round(frame.height * gw / frame.width))
-        small = frame.reformat(width=gw, height=gh, format="yuv444p")
-        planes = [_plane(p)[:, :gw] for p in small.planes]
-        return np.stack(planes).astype(np.int16)
-    py, pu, pv = frame.planes[0], frame.planes[1], frame.planes[2]
-    sx = max(1, round(py.width / pu.width))
-    sy = max(1, round(py.height / pu.height))
-    base = max(sx, sy)
-    step = max(base, round(frame.width / width / base) * base)
-    y = _plane(py)[::step, : py.width : step]
-    u = _plane(pu)[:: step // sy, : pu.width : step // sx]
-    v = _plane(pv)[:: step // sy, : pv.width : step // sx]
-    h, w = min(y.shape[0], u.shape[0]), min(y.shape[1], u.shape[1])
-    out = np.empty((3, h, w), dtype=np.int16)
-    out[0] = y[:h, :w]
-    out[1] = u[:h, :w]
-    out[2] = v[:h, :w]
-    return out
 
 
 class _Writer:
@@ -297,31 +250,6 @@ def _local_change(grid: I16, other: I16) -> float:
     return float(diff.mean(axis=(1, 3)).max())
 
 
-def _luma_change(grid: I16, prev: I16 | None) -> float:
-    """Mean absolute luma change between two frames' grids."""
-    if prev is None or prev.shape != grid.shape:
-        return 0.0
-    return float(np.abs(grid[0] - prev[0]).mean())
-
-
-def _open_video(
-    path: Path, skip_nonref: bool, threads: int = 0
-) -> tuple[av.container.InputContainer, av.VideoStream]:
-    try:
-        container = av.open(str(path), mode="r")
-    except av.error.FFmpegError as exc:
-        raise MediaRejected("The file is not a video FFmpeg can decode.") from exc
-    if not container.streams.video:
-        container.close()
-        raise MediaRejected("The file has no video stream.")
-    stream = container.streams.video[0]
-    stream.thread_type = "AUTO"
-    stream.codec_context.thread_count = threads
-    if skip_nonref:
-        stream.codec_context.skip_frame = "NONREF"
-    return container, stream
-
-
 def scan_video(
     path: str | Path,
     info: MediaInfo,
@@ -338,7 +266,7 @@ def scan_video(
     """
     opts = options or ScanOptions()
     out = Path(out_dir)
-    container, stream = _open_video(Path(path), opts.skip_nonref_frames, opts.decode_threads)
+    container, stream = open_video(Path(path), opts.skip_nonref_frames, opts.decode_threads)
     scanner = _Scanner(info, out, opts, on_scene)
     fps = info.fps or 25.0
     prev: _Frame | None = None
@@ -359,8 +287,8 @@ def scan_video(
                     time = prev.time + 1.0 / fps
                 if count == 0:
                     scanner.first_frame(frame)
-                rec = _Frame(time, frame, _grid(frame, opts.grid_width))
-                dy = _luma_change(rec.grid, prev.grid if prev is not None else None)
+                rec = _Frame(time, frame, grid(frame, opts.grid_width))
+                dy = luma_change(rec.grid, prev.grid if prev is not None else None)
                 if prev is not None:  # motion per frame interval, also across skipped frames
                     dy /= max(1, round((time - prev.time) * fps))
                 scanner.push(rec, dy)
@@ -400,7 +328,7 @@ def detect_shots(
     skip_nonref_frames: bool = True,
 ) -> list[Boundary]:
     """Shot boundaries only (no pictures, no stats): the same decode and detector as `scan_video`."""
-    container, stream = _open_video(Path(path), skip_nonref_frames)
+    container, stream = open_video(Path(path), skip_nonref_frames)
     detector = ShotDetector(params)
     fps = float(stream.average_rate or 25)
     count = 0
@@ -410,7 +338,7 @@ def detect_shots(
             t = frame.time
             time = float(t) if t is not None else count / fps
             time = max(time, last + 1e-3) if count else time
-            detector.push(time, _grid(frame, grid_width))
+            detector.push(time, grid(frame, grid_width))
             last = time
             count += 1
     finally:
