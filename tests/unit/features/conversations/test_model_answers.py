@@ -117,9 +117,19 @@ def test_a_refusal_in_other_words_than_the_agreed_ones_is_a_refusal(reply: str) 
 
 def test_an_answer_may_restate_the_question_but_not_add_to_it() -> None:
     asked = read_question("Does the recipe call for any booze?")
-    wine = Passage(VIDEO, "transcript", 32.0, 36.0, "Add half a glass of dry white wine and let it bubble away.")
+    wine = Passage(
+        VIDEO, "transcript", 32.0, 36.0, "Add half a glass of dry white wine and let it bubble away."
+    )
     assert verify("Yes, the recipe calls for wine [1].", (wine,), asked).accepted
     assert not verify("Yes, the recipe calls for red wine from Tuscany [1].", (wine,), asked).accepted
+    air = Passage(
+        VIDEO, "transcript", 54.0, 60.0, "Nights are bitterly cold, and the air is mostly carbon dioxide."
+    )
+    made_of = read_question("And what is the air made of?")
+    assert verify("The air is mostly carbon dioxide [1].", (air,), made_of).accepted
+    assert not verify("The air is made of nitrogen and oxygen [1].", (air,), made_of).accepted
+    oxygen = read_question("Is the atmosphere mostly oxygen?")
+    assert not verify("Yes, the atmosphere is mostly oxygen [1].", (air,), oxygen).accepted
 
 
 def test_a_citation_stands_for_what_is_said_and_shown_at_the_same_moment() -> None:

@@ -65,15 +65,17 @@ def _evidence_at(start: int, end: int | None, evidence: Sequence[Passage]) -> li
 
 
 def times_as_marks(text: str, evidence: Sequence[Passage]) -> str:
-    """Times that name pieces of evidence ("at 0:59-1:02") replaced by their numbers ("[6]");
-    a time that names no evidence is left as it is (the check will look for it)."""
+    """Times that name pieces of evidence ("at 0:59-1:02") replaced by their numbers ("[6]"). A
+    time in brackets that names none ("(at 0:41)") is dropped: the answer's times are its
+    citations, which the check gives the evidence that holds the claim. Other times stay (the
+    check looks for them)."""
 
     def replace(m: re.Match[str]) -> str:
         start = _seconds(m[1])
         end = _seconds(m[2]) if m[2] else None
         numbers = _evidence_at(start, end, evidence)
         if not numbers:
-            return m[0]
+            return " " if m[0].lstrip().startswith("(") and m[0].rstrip().endswith(")") else m[0]
         return " " + "".join(f"[{n}]" for n in numbers) + " "
 
     return _TIME_REFERENCE.sub(replace, text)

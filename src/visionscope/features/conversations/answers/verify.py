@@ -41,6 +41,7 @@ _CLOCK = re.compile(r"(?<![\d:])(\d{1,3}):([0-5]\d)(?![\d:])")
 SHARED_WORDS = 0.5
 #: Fewer words than this is a fragment ("Tomato Soup"), not an answer.
 MIN_WORDS = 3
+_YES_NO = frozenset({"yes", "no"})
 _DIGITS = {w: str(v) for w, v in UNITS.items() if v < 10} | {"oh": "0"}
 
 
@@ -103,15 +104,17 @@ def claims_missing(
     sentence: str, cited: Sequence[Passage], *, counting: bool = False, asked: str = ""
 ) -> list[str]:
     """The numbers, times, names and quoted phrases of `sentence` that the `cited` passages lack,
-    and too few shared words. The words of the question `asked` count as shared: an answer may
-    restate the question ("Yes, the recipe calls for wine"); its numbers and names still need
-    evidence. `counting` (a "how many" question): a sentence stating a number the evidence holds
-    may say the rest in the question's words ("the recipe feeds four people")."""
+    and too few shared words. An answer may restate the question `asked` ("Yes, the recipe calls
+    for wine"): then the words it adds must be in the evidence ("wine"), and an answer that adds
+    none must have the question's words there ("Yes, the air is mostly oxygen" needs "oxygen");
+    numbers and names always need evidence. `counting` (a "how many" question): a sentence
+    stating a number the evidence holds may say the rest in the question's words ("the recipe
+    feeds four people")."""
     text = " ".join(p.text for p in cited)
     held_numbers = numbers_in(text)
     held_plain = f" {_plain(text)} "
     held_stems = {stem(w) for w in held_plain.split()}
-    restated = held_stems | {stem(w) for w in _plain(asked).split()}
+    question_stems = {stem(w) for w in _plain(asked).split()}
     missing: list[str] = []
     bare = _OTHER_MARK.sub(" ", sentence)
     for quote in _QUOTED.findall(bare):
@@ -124,8 +127,11 @@ def claims_missing(
     for values in claims:
         if not _number_held(values, held_numbers):
             missing.append(f"{min(values):g}")
-    said = [w for w in content_words(bare) if not w.isdigit() and w not in FILLER]
-    held_words = sum(literally_in(w, restated) for w in said)
+    said = [w for w in content_words(bare) if not w.isdigit() and w not in FILLER and w not in _YES_NO]
+    added = [w for w in said if not literally_in(w, question_stems)]
+    if added:  # what the answer adds to the question must be in the evidence
+        said = added
+    held_words = sum(literally_in(w, held_stems) for w in said)
     counted = counting and bool(claims) and not missing
     if len(_OTHER_MARK.sub(" ", bare).split()) < MIN_WORDS:
         missing.append("a sentence, not a fragment")
@@ -252,6 +258,7 @@ def with_marks(text: str, evidence: Sequence[Passage], *, strip: bool = True) ->
         return "".join(dict.fromkeys(marks))
 
     content = _NUMBER_MARK.sub(as_marks, text)
+    content = re.sub(r"(\[[\d:]+\])(?:\s*\1)+", r"\1", content)  # "[00:29] [00:29]"
     content = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"[ \t]+", " ", content))
     return content.strip() if strip else content.lstrip()
 
