@@ -17,7 +17,7 @@ from visionscope.analysis import Embedder, ModelMissing, embedder_files, load_em
 from .citations import Citation, checked, citation_of
 from .compose import compose
 from .compose_topics import Evidence
-from .evidence import model_evidence
+from .evidence import model_evidence, whole_evidence
 from .knowledge import TEXT, TRANSCRIPT, VIDEO, KnowledgeCache, Passage, Subject, VideoFacts, VideoKnowledge
 from .memory import Focus, Plan, Turn, plan
 from .questions import Channel, Form, read_question
@@ -54,6 +54,8 @@ class Prepared:
     pool: tuple[Passage, ...]
     for_model: tuple[Passage, ...]
     names: dict[object, str]
+    whole: bool = False
+    """`for_model` is all the videos say and show (the same for every question), not a choice."""
 
 
 class EmbedderSource:
@@ -262,13 +264,14 @@ class AnswerEngine:
         planned = plan(read_question(question), history)
         evidence = gather(planned, videos, self._meanings())
         draft = compose(planned, evidence)
-        for_model = (
+        whole = whole_evidence(videos) if self.model is not None else ()
+        for_model = whole or (
             model_evidence(question, planned, videos, draft.citations if draft.grounded else ())
             if self.model is not None
             else ()
         )
         names: dict[object, str] = {k.facts.video_id: k.facts.name for k in videos}
-        return Prepared(planned, evidence, draft, _pool(evidence), for_model, names)
+        return Prepared(planned, evidence, draft, _pool(evidence), for_model, names, bool(whole))
 
     def builtin(self, prepared: Prepared) -> Answer:
         draft = prepared.draft
@@ -312,7 +315,15 @@ class AnswerEngine:
     ) -> AsyncIterator[str | Retract | Outcome]:
         assert self.model is not None
         asked = prepared.plan.question
-        items = written(self.model, question, prepared.for_model, conversation, prepared.names, asked)
+        items = written(
+            self.model,
+            question,
+            prepared.for_model,
+            conversation,
+            prepared.names,
+            asked,
+            whole=prepared.whole,
+        )
         async for item in items:
             yield item
 

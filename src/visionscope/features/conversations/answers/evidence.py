@@ -13,6 +13,10 @@ from .memory import Plan
 
 #: How many passages the model is given at most (besides the videos' lengths).
 MODEL_EVIDENCE = 6
+#: Videos whose speech and on-screen text fit in this many characters are given to the model
+#: whole, in the same words for every question: the model reads it once (its evaluated state is
+#: reused for the next question) and no search can leave out the line that answers.
+WHOLE_EVIDENCE_CHARS = 3600
 #: Hits looked at per video for the question.
 QUESTION_HITS = 10
 #: Seconds around a follow-up's moment whose passages are given.
@@ -76,6 +80,28 @@ def _with_previous_sentence(passages: list[Passage], videos: Sequence[VideoKnowl
         if passage not in out:
             out.append(passage)
     return out
+
+
+def whole_evidence(
+    videos: Sequence[VideoKnowledge], limit: int = WHOLE_EVIDENCE_CHARS
+) -> tuple[Passage, ...]:
+    """Everything said and shown in the videos, in the order of the videos and of time, or
+    nothing when it is longer than `limit` characters (then `model_evidence` chooses)."""
+    chosen: list[Passage] = []
+    size = 0
+    for knowledge in videos:
+        facts = knowledge.facts
+        seen: set[str] = set()
+        for passage in sorted((*facts.transcript, *facts.text), key=lambda p: (p.start, p.source)):
+            key = " ".join(passage.text.lower().split())
+            if passage.source == TEXT and key in seen:
+                continue
+            seen.add(key)
+            size += len(passage.text) + 24
+            if size > limit:
+                return ()
+            chosen.append(passage)
+    return tuple(chosen)
 
 
 def model_evidence(

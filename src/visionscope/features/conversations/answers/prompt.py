@@ -15,7 +15,7 @@ from .timecodes import MARK, clock
 
 NOT_IN_VIDEO = "NOT IN VIDEO"
 SYSTEM_PROMPT = (
-    "You answer questions about videos using only the numbered evidence in the user's message: "
+    "You answer questions about videos using only the numbered evidence: "
     "what is said, text shown on screen, scene descriptions and facts about the video.\n"
     "Rules:\n"
     "- Answer in one or two short sentences, in English, with the specific details the evidence "
@@ -25,6 +25,8 @@ SYSTEM_PROMPT = (
     "like [2].\n"
     "- Copy numbers, names and dates exactly as the evidence gives them.\n"
     "- Use only the evidence. Never guess and never use outside knowledge.\n"
+    "- The evidence must give exactly what is asked (who, when, how long, how much, which). "
+    "Evidence about the same topic that does not give it is not an answer.\n"
     f"- If the evidence does not answer the question, reply exactly: {NOT_IN_VIDEO}"
 )
 _KIND = {TRANSCRIPT: "said", TEXT: "on screen", SCENE: "scene", CHAPTER: "chapter", VIDEO: "video"}
@@ -64,14 +66,27 @@ def messages_for(
     history: Sequence[tuple[str, str]] = (),
     names: dict[object, str] | None = None,
     note: str = "",
+    *,
+    whole: bool = False,
 ) -> list[dict[str, str]]:
     """Chat messages: the instruction, the last exchanges, then the evidence and the question.
-    `note` (a retry's reason) is added after the question."""
-    messages = [{"role": "system", "content": SYSTEM_PROMPT}]
+    `whole` evidence (all a video says and shows, the same for every question) comes with the
+    instruction instead, before the exchanges: the prompt then starts the same way for every
+    question about the video, and the model's state for that start is reused. `note` (a retry's
+    reason) is added after the question."""
+    if whole:
+        system = f"{SYSTEM_PROMPT}\n\nEvidence:\n{evidence_lines(evidence, names)}"
+        messages = [{"role": "system", "content": system}]
+    else:
+        messages = [{"role": "system", "content": SYSTEM_PROMPT}]
     for asked, answered in history[-HISTORY_TURNS:]:
         messages.append({"role": "user", "content": f"Question: {asked}"})
         messages.append({"role": "assistant", "content": _plain_answer(answered)})
-    body = f"Evidence:\n{evidence_lines(evidence, names)}\n\nQuestion: {question}"
+    body = (
+        f"Question: {question}"
+        if whole
+        else f"Evidence:\n{evidence_lines(evidence, names)}\n\nQuestion: {question}"
+    )
     if note:
         body += f"\n\n{note}"
     messages.append({"role": "user", "content": body})

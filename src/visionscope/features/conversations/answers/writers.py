@@ -62,6 +62,8 @@ async def written(
     history: Sequence[tuple[str, str]] = (),
     names: dict[object, str] | None = None,
     asked: Question | None = None,
+    *,
+    whole: bool = False,
 ) -> AsyncIterator[str | Retract | Outcome]:
     """Text pieces as the model writes them, a `Retract` when a streamed attempt is rejected,
     and last the `Outcome`. At most two attempts; a declined answer is not retried."""
@@ -70,7 +72,9 @@ async def written(
     for attempt in range(1, ATTEMPTS + 1):
         raw, sent = "", ""
         try:
-            async for piece in writer.stream(messages_for(question, evidence, history, names, note)):
+            async for piece in writer.stream(
+                messages_for(question, evidence, history, names, note, whole=whole)
+            ):
                 raw += piece
                 shown = _showable(raw, evidence)
                 if shown is not None and shown.startswith(sent) and len(shown) > len(sent):
