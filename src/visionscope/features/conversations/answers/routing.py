@@ -6,17 +6,35 @@ from __future__ import annotations
 from .memory import Plan
 from .questions import Form
 
+#: Questions about the video itself, which the built-in engine answers from the analysis exactly:
+#: the model is asked only when it finds nothing.
+BUILTIN_FIRST = frozenset(
+    {
+        Form.WHEN,
+        Form.AT_TIME,
+        Form.SCENE,
+        Form.SCENE_COUNT,
+        Form.DURATION,
+        Form.SPAN,
+        Form.COLOUR,
+        Form.SUMMARY,
+        Form.CHAPTERS,
+        Form.ALL_TEXT,
+        Form.ALL_SPEECH,
+    }
+)
+
 
 def asks_model(plan_: Plan, builtin_grounded: bool, has_evidence: bool) -> bool:
-    """Whether the model is asked: when the built-in engine found no answer (a question in other
-    words than the video's), and for "how long will it take?" about an earlier moment (the duration
-    the video states, not the time on screen); never for small talk.
-
-    Measured on questions with known answers (docs/answers.md): when the built-in engine answers,
-    its answer was right as often as the model's or more (the model dropped a name it quoted), and
-    asking the model as well only cost seconds."""
+    """Whether the model is asked: first for questions about what the video says and shows (its
+    checked answer is taken over the built-in one, which matches words: docs/answers.md); for
+    questions about the video itself (`BUILTIN_FIRST`) when the built-in engine found no answer,
+    and for "how long will it take?" about an earlier moment (the duration the video states, not
+    the time on screen); never for small talk."""
     if not has_evidence or plan_.question.form is Form.SMALL_TALK:
         return False
+    if plan_.question.form not in BUILTIN_FIRST:
+        return True
     return not builtin_grounded or asks_stated_length(plan_)
 
 
