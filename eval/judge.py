@@ -132,6 +132,10 @@ def _number_words(tokens: list[str]) -> list[str]:
 
 def _stem(token: str) -> str:
     token = SPELLINGS.get(token, token)
+    if len(token) > 5 and token.endswith("oes"):  # potatoes, tomatoes
+        return token[:-2]
+    if len(token) > 4 and token.endswith("ies"):  # batteries
+        return token[:-3] + "y"
     if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
         return token[:-1]
     return token

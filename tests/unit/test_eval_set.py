@@ -112,6 +112,8 @@ def test_numbers_compare_however_written() -> None:
     assert normalise("two hundred and forty nine euros") == normalise("249 Euros")
     assert normalise("28,500 fans") == normalise("twenty eight thousand five hundred fans")
     assert normalise("the twelfth of April") == normalise("the 12th of april")
+    assert normalise("They look like potatoes") == normalise("they look like potato")
+    assert normalise("two batteries") == normalise("2 battery")
     assert normalise("38%") == normalise("thirty eight percent")
 
 
