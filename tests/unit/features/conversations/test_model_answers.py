@@ -306,3 +306,17 @@ async def test_questions_about_what_the_video_says_go_to_the_model_first(
     writer = ScriptedWriter(cite("warehouse", "The warehouse in Denver opens in September"))
     answer = await AnswerEngine(engine.knowledge, engine._embedder, writer).answer(question, [briefing], [])
     assert writer.seen and answer.engine == "llm" and answer.grounded
+
+
+def test_a_name_the_video_is_about_may_be_named_where_the_cited_line_does_not() -> None:
+    lines = (
+        Passage(VIDEO, "transcript", 0.0, 8.0, "In this lesson we explore Mars, the fourth planet."),
+        Passage(VIDEO, "transcript", 8.0, 16.0, "Mars is a small rocky world."),
+        Passage(VIDEO, "transcript", 16.0, 24.0, "Mars has two small moons."),
+        Passage(VIDEO, "text", 53.0, 62.0, "Average Minus 63 Degrees", 6),
+        Passage(VIDEO, "transcript", 70.0, 76.0, "Rovers landed near Jezero."),
+    )
+    asked = read_question("What's the average temperature there?")
+    assert verify("The average temperature on Mars is minus 63 degrees [4].", lines, asked).accepted
+    named_once = verify("The average temperature at Jezero is minus 63 degrees [4].", lines, asked)
+    assert not named_once.accepted and any("Jezero" in p for p in named_once.problems)

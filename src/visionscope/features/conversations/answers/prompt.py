@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from .knowledge import CHAPTER, SCENE, TEXT, TRANSCRIPT, VIDEO, Passage
+from .numbers import replace_number_words
 from .timecodes import MARK, clock
 
 NOT_IN_VIDEO = "NOT IN VIDEO"
@@ -35,13 +36,19 @@ HISTORY_TURNS = 2
 HISTORY_CHARS = 240
 
 
+def in_digits(text: str) -> str:
+    """Numbers said in words written in digits ("about three minutes" -> "about 3 minutes",
+    "two point four" -> "2.4"): a small model then matches "3 minutes" in a question to them."""
+    return re.sub(r"\b(\d+) point (\d+)\b", r"\1.\2", replace_number_words(text))
+
+
 def evidence_line(n: int, passage: Passage, video_name: str | None = None) -> str:
     """`[2] said at 0:15-0:18: The new warehouse ...` (with the video's name across several videos)."""
     where = f' in "{video_name}"' if video_name else ""
     if passage.source == VIDEO:
         return f"[{n}] fact{where}: {passage.text}"
     when = f"{clock(passage.start)}-{clock(passage.end)}"
-    return f"[{n}] {_KIND.get(passage.source, passage.source)}{where} at {when}: {passage.text}"
+    return f"[{n}] {_KIND.get(passage.source, passage.source)}{where} at {when}: {in_digits(passage.text)}"
 
 
 def evidence_lines(evidence: Sequence[Passage], names: dict[object, str] | None = None) -> str:

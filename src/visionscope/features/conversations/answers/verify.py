@@ -101,15 +101,21 @@ def _times_held(seconds: int, cited: Sequence[Passage]) -> bool:
 
 
 def claims_missing(
-    sentence: str, cited: Sequence[Passage], *, counting: bool = False, asked: str = ""
+    sentence: str,
+    cited: Sequence[Passage],
+    *,
+    counting: bool = False,
+    asked: str = "",
+    topics: frozenset[str] = frozenset(),
 ) -> list[str]:
     """The numbers, times, names and quoted phrases of `sentence` that the `cited` passages lack,
     and too few shared words. An answer may restate the question `asked` ("Yes, the recipe calls
     for wine"): then the words it adds must be in the evidence ("wine"), and an answer that adds
     none must have the question's words there ("Yes, the air is mostly oxygen" needs "oxygen");
-    numbers and names always need evidence. `counting` (a "how many" question): a sentence
-    stating a number the evidence holds may say the rest in the question's words ("the recipe
-    feeds four people")."""
+    numbers and names always need evidence, but for the video's `topics` (names in many of its
+    passages: "the average temperature on Mars" cites "Average Minus 63 Degrees"). `counting` (a
+    "how many" question): a sentence stating a number the evidence holds may say the rest in the
+    question's words ("the recipe feeds four people")."""
     text = " ".join(p.text for p in cited)
     held_numbers = numbers_in(text)
     held_plain = f" {_plain(text)} "
@@ -141,12 +147,31 @@ def claims_missing(
     for m in _NAME.finditer(bare):
         word = m[0]
         low = word.lower()
-        if (first and m.start() == first.start(1)) or low in STOP_WORDS or low in _FREE_NAMES:
+        if (
+            (first and m.start() == first.start(1))
+            or low in STOP_WORDS
+            or low in _FREE_NAMES
+            or low in topics
+        ):
             continue
         parts = [stem(p) for p in re.findall(r"[a-z]+", low)]
         if parts and not all(p in held_stems for p in parts):
             missing.append(word)
     return missing
+
+
+#: A name in this many pieces of evidence is a topic of the video: a sentence may name it when
+#: what it cites does not.
+TOPIC_PASSAGES = 3
+
+
+def topics_of(evidence: Sequence[Passage]) -> frozenset[str]:
+    """Names (capitalised words) found in at least `TOPIC_PASSAGES` pieces of evidence, lower case."""
+    counts: dict[str, int] = {}
+    for passage in evidence:
+        for name in {m[0].lower() for m in _NAME.finditer(passage.text)}:
+            counts[name] = counts.get(name, 0) + 1
+    return frozenset(name for name, n in counts.items() if n >= TOPIC_PASSAGES and name not in STOP_WORDS)
 
 
 def _moment(cited: Sequence[Passage], evidence: Sequence[Passage]) -> list[Passage]:
@@ -164,13 +189,17 @@ def _moment(cited: Sequence[Passage], evidence: Sequence[Passage]) -> list[Passa
     return support
 
 
-def _best_support(sentence: str, evidence: Sequence[Passage], asked: str = "") -> Passage | None:
+def _best_support(
+    sentence: str, evidence: Sequence[Passage], asked: str = "", topics: frozenset[str] = frozenset()
+) -> Passage | None:
     """For a sentence the model did not cite: the piece of evidence whose moment holds all of it
     and most of its words."""
     said = [w for w in content_words(_OTHER_MARK.sub(" ", sentence)) if not w.isdigit() and w not in FILLER]
     best: tuple[int, Passage] | None = None
     for passage in evidence:
-        if passage.source == VIDEO or claims_missing(sentence, _moment([passage], evidence), asked=asked):
+        if passage.source == VIDEO or claims_missing(
+            sentence, _moment([passage], evidence), asked=asked, topics=topics_of(evidence)
+        ):
             continue
         stems = {stem(w) for w in _plain(passage.text).split()}
         shared = sum(literally_in(w, stems) for w in said)
@@ -210,6 +239,7 @@ def verify(text: str, evidence: Sequence[Passage], question: Question | None = N
         per_sentence.append((sentence, own))
     answer_cites = list(dict.fromkeys(p for _, own in per_sentence for p in own))
     asked = question.text if question else ""
+    topics = topics_of(evidence)
     counting = question is not None and (
         question.form is Form.QUANTITY or question.asks_for in ("number", "amount", "percentage", "duration")
     )
@@ -220,12 +250,18 @@ def verify(text: str, evidence: Sequence[Passage], question: Question | None = N
             continue
         support = own or answer_cites
         missing = (
-            claims_missing(sentence, _moment(support, evidence), counting=counting, asked=asked)
+            claims_missing(
+                sentence,
+                _moment(support, evidence),
+                counting=counting,
+                asked=asked,
+                topics=topics,
+            )
             if support
             else ["no citation"]
         )
         if missing:  # the claims may stand on another piece of evidence than the one named
-            better = _best_support(sentence, evidence, asked)
+            better = _best_support(sentence, evidence, asked, topics)
             if better is not None:
                 sentence, own = _cite(_NUMBER_MARK.sub("", sentence), evidence.index(better) + 1), [better]
                 missing = []
