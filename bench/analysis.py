@@ -1,6 +1,6 @@
 """Benchmark of the analysis pipeline on a 20-minute 720p H.264 video, against its anchors.
 
-    python bench/analysis.py [--work DIR] [--repeat 20] [--rounds 2] [--no-speech]
+    python bench/analysis.py [--work DIR] [--repeat 20] [--rounds 2] [--no-speech] [--read-speech-only]
 
 Makes the briefing video (tests/media/briefing.spec, 1280x720, 60 s) with the repository's
 test-video generator, joins `--repeat` copies with `ffmpeg -f concat -c copy`, then measures in
@@ -14,6 +14,9 @@ one run:
   AdaptiveDetector, F1 (tolerance 0.5 s) and time side by side;
 - speech on the briefing: real-time factor and word error rate (numbers compared as digits
   either way), with and without the on-screen words as hot words;
+- speech on real read speech: the LibriVox passages of Debian's pocketsphinx-testdata (with
+  their transcription), word error rate with numbers and titles ("Mr." and "mister") normalised
+  either way, for the default settings and a few cheap variants (beam size, VAD, prompt);
 - peak memory of this process and of its child processes (tesseract, ffmpeg).
 
 Needs ffmpeg, espeak-ng, tesseract, Debian's opencv-doc and the dev extra (real footage), and for
@@ -44,16 +47,25 @@ from visionscope.analysis import (
     transcribe,
 )
 from visionscope.analysis.scan import detect_shots
-from visionscope.analysis.speech import screen_vocabulary
+from visionscope.analysis.speech import screen_vocabulary, transcribe_audio
 from visionscope.analysis.text import extract_text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.media import generate  # noqa: E402 (the repository's own test-video generator)
-from tests.media.measures import cut_f1, normalised_wer, wer, words  # noqa: E402
+from tests.media.measures import (  # noqa: E402
+    cut_f1,
+    normalised_wer,
+    read_speech_words,
+    wer,
+    word_errors,
+    words,
+)
 
 SPECS = ROOT / "tests" / "media"
 FOOTAGE = ["footage_splice", "footage_wipes", "footage_slow"]
+#: Debian's pocketsphinx-testdata: LibriVox passages (16 kHz WAV) and their transcription.
+LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 
 
 def make_long_video(work: Path, repeat: int) -> tuple[Path, dict[str, Any]]:
@@ -208,16 +220,59 @@ def bench_speech(one: Path, truth: dict[str, Any], work: Path, models: Any) -> N
         )
 
 
+def read_passages(folder: Path) -> list[tuple[Path, str]]:
+    """(recording, what is said) of each line `<s> words </s> (name)` of the folder's transcription."""
+    passages = []
+    for line in (folder / "transcription").read_text().splitlines():
+        if "(" in line:
+            said, name = line.rsplit("(", 1)
+            text = said.replace("<s>", " ").replace("</s>", " ").strip()
+            passages.append((folder / f"{name.strip(' )')}.wav", text))
+    return passages
+
+
+def bench_read_speech(folder: Path, models: Any) -> None:
+    """Word error rate on real read speech, pooled over the passages, for a few settings."""
+    passages = read_passages(folder)
+    total = sum(len(read_speech_words(text)) for _, text in passages)
+    variants = [
+        ("default (beam 5, VAD, numbers prompt)", SpeechOptions()),
+        ("beam 1", SpeechOptions(beam_size=1)),
+        ("beam 10", SpeechOptions(beam_size=10)),
+        ("VAD off", SpeechOptions(vad=False)),
+        ("numbers prompt off", SpeechOptions(numbers_as_words=False)),
+    ]
+    for label, options in variants:
+        errors = 0
+        heard = []
+        started = time.perf_counter()
+        for wav, text in passages:
+            got = transcribe_audio(wav, models.whisper_dir, duration=0.0, options=options).text
+            errors += word_errors(read_speech_words(text), read_speech_words(got))
+            heard.append(got)
+        seconds = time.perf_counter() - started
+        print(
+            f"read speech ({len(passages)} LibriVox passages, {total} words), {label}: "
+            f"WER {errors / max(1, total):.3f} ({errors} errors), {seconds:.2f} s",
+            flush=True,
+        )
+        print("  heard: " + " | ".join(heard), flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=Path("/tmp/visionscope-bench"))
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--no-speech", action="store_true")
+    ap.add_argument("--read-speech-only", action="store_true", help="only the LibriVox passages")
     ap.add_argument("--rounds", type=int, default=2, help="turns of ffmpeg and the pipeline")
     a = ap.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
-    video, truth = make_long_video(a.work, a.repeat)
     models = check_models(a.work / "models")
+    if a.read_speech_only:
+        bench_read_speech(LIBRIVOX, models)
+        return 0
+    video, truth = make_long_video(a.work, a.repeat)
     info = probe_media(video)
     size = f"{info.width}x{info.height}"
     print(f"video: {video.name} {size} {info.fps} fps {info.duration:.1f} s {info.video_codec}")
@@ -225,6 +280,8 @@ def main() -> int:
     bench_shots(video, truth, a.work)
     if not a.no_speech:
         bench_speech(truth["one"], truth["truth"], a.work, models)
+        if LIBRIVOX.is_dir():
+            bench_read_speech(LIBRIVOX, models)
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory: this process {peak_mib():.0f} MiB, largest child process {children:.0f} MiB")
     return 0

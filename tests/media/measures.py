@@ -1,5 +1,5 @@
 """Measures of analysis results against a generated video's ground truth: word error rate (also
-with numbers normalised either way), cut F1, word recall, transitions matched one to one."""
+with numbers and titles normalised either way), cut F1, word recall, transitions matched one to one."""
 
 from __future__ import annotations
 
@@ -129,3 +129,23 @@ def normalised_words(text: str) -> list[str]:
 def normalised_wer(ref: str, hyp: str) -> float:
     """Word error rate after `normalised_words` on both sides."""
     return wer(" ".join(normalised_words(ref)), " ".join(normalised_words(hyp)))
+
+
+#: Titles as written and as read out ("Mr." and "mister" agree).
+_TITLES = {"mr": "mister", "mrs": "missus", "dr": "doctor"}
+
+
+def read_speech_words(text: str) -> list[str]:
+    """`normalised_words`, and titles as read out: for transcripts of read books."""
+    return [_TITLES.get(w, w) for w in normalised_words(text)]
+
+
+def word_errors(ref: list[str], hyp: list[str]) -> int:
+    """Substitutions, insertions and deletions that turn `hyp` into `ref` (word lists)."""
+    d = list(range(len(hyp) + 1))
+    for i in range(1, len(ref) + 1):
+        prev, d[0] = d[0], i
+        for j in range(1, len(hyp) + 1):
+            cur = min(d[j] + 1, d[j - 1] + 1, prev + (ref[i - 1] != hyp[j - 1]))
+            prev, d[j] = d[j], cur
+    return d[len(hyp)]
