@@ -89,7 +89,12 @@ class Container:
 
     def relay(self, publisher: Publisher) -> Relay:
         return Relay(
-            self.sessions, publisher, self.subscriptions, self.metrics, self.settings.outbox_batch_size
+            self.sessions,
+            publisher,
+            self.subscriptions,
+            self.metrics,
+            self.settings.outbox_batch_size,
+            self.settings.outbox_linger_seconds,
         )
 
     async def dispose(self) -> None:

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     refresh_token_days: int = 30
     outbox_poll_seconds: float = 1.0
     outbox_batch_size: int = 200
+    outbox_linger_seconds: float = Field(
+        default=0.02,
+        ge=0,
+        description="While events keep coming, a relay passes at most this often, to send them in batches.",
+    )
     outbox_retention_days: int = 365
     outbox_sweep_minutes: float = 15.0
     broker_check_seconds: float = Field(

@@ -46,39 +46,45 @@ class Relay:
     subscriptions: Subscriptions
     metrics: Metrics | None = None
     batch_size: int = 200
+    # While events keep coming, passes start at most this often (seconds): a batch gathers what
+    # committed meanwhile. A pass after a quiet spell starts as soon as it is woken.
+    linger: float = 0.0
 
     async def relay_once(self) -> int:
-        """Claim a batch of unsent rows, publish them, mark them sent; returns the batch size.
+        """Claim a batch of unsent rows, publish them, commit; returns the batch size.
 
-        On PostgreSQL rows are claimed with ``FOR UPDATE SKIP LOCKED`` so several relays share
-        the work. A crash before the commit leaves the rows unsent: they are published again,
-        and consumers' inboxes make the second delivery do nothing.
+        One statement claims the rows and marks them sent (``UPDATE ... RETURNING``); the commit
+        after publishing makes that final. On PostgreSQL rows are claimed with ``FOR UPDATE SKIP
+        LOCKED`` so several relays share the work. A crash before the commit leaves the rows
+        unsent: they are published again, and consumers' inboxes make the second delivery do
+        nothing.
         """
         async with self.sessions() as session:
-            statement = (
-                select(OutboxMessage)
+            unsent = (
+                select(OutboxMessage.position)
                 .where(OutboxMessage.sent_at.is_(None))
                 .order_by(OutboxMessage.position)
                 .limit(self.batch_size)
             )
             if dialect_name(session) == "postgresql":
-                statement = statement.with_for_update(skip_locked=True)
+                unsent = unsent.with_for_update(skip_locked=True)
                 # Marking rows sent need not wait for the disk: if a crash loses it, the rows are
                 # published again, and consumers' inboxes make that harmless.
                 await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-            rows = list((await session.scalars(statement)).all())
+            claimed = await session.scalars(
+                update(OutboxMessage)
+                .where(OutboxMessage.position.in_(unsent.scalar_subquery()))
+                .values(sent_at=utcnow())
+                .returning(OutboxMessage),
+                execution_options={"synchronize_session": False},
+            )
+            rows = sorted(claimed.all(), key=lambda row: row.position)
             if not rows:
                 return 0
             deliveries = [
                 (envelope_of(row), queue) for row in rows for queue in self.subscriptions.queues_for(row.type)
             ]
             await self.publisher.publish(deliveries)
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.position.in_([row.position for row in rows]))
-                .values(sent_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
             await session.commit()
         if self.metrics is not None:
             for _, queue in deliveries:
@@ -140,7 +146,8 @@ class Relay:
         poll_interval: float,
         broker: BrokerWatch | None = None,
     ) -> None:
-        """Relay until ``stop``; sleeps until ``wake`` is set or ``poll_interval`` passes.
+        """Relay until ``stop``; sleeps until ``wake`` is set or ``poll_interval`` passes. After a
+        pass that found events (but not a full batch), the next starts ``linger`` after it.
 
         With a ``broker`` watch it also notices, within the watch's interval, that the broker
         came back empty, and publishes again everything relayed but not handled. While the
@@ -156,6 +163,7 @@ class Relay:
             # Cleared before the pass, not after: a commit notified while the pass runs sets it
             # again, and the next pass starts at once instead of after the poll interval.
             wake.clear()
+            passed = loop.time()
             try:
                 moved = await self.relay_once()
                 failures = 0
@@ -163,7 +171,14 @@ class Relay:
                 failures += 1
                 moved = 0
                 log.warning("relay pass failed; retrying", extra={"error": repr(err), "failures": failures})
+            if moved >= self.batch_size:
+                continue  # more may be waiting
             if moved:
+                # Events are coming in: let more commit before the next pass, so that a stream of
+                # small transactions travels in batches rather than a message each.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(max(0.0, passed + self.linger - loop.time())):
+                        await stop.wait()
                 continue
             pause = poll_interval if not failures else min(RELAY_MAX_BACKOFF, 0.5 * 2 ** min(failures, 6))
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation

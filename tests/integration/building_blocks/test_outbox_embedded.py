@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from visionscope.bootstrap import Container
 from visionscope.building_blocks.consumers import Consumer, Subscription, Subscriptions, queue_marker
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.outbox import DeadMessage, EventTypes, InboxEntry, OutboxMessage, envelope_of
-from visionscope.building_blocks.relay import Relay
+from visionscope.building_blocks.relay import Delivery, Relay
 from visionscope.building_blocks.transport import InProcessBroker, RetryPolicy
 from visionscope.building_blocks.uow import UnitOfWork
 from visionscope.features.analytics.models import ActivityCount
@@ -305,3 +306,78 @@ async def test_a_batch_form_that_records_events_is_not_used(container: Container
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.aggregate_id == str(stream))
         )
     assert recorded == 0
+
+
+class Recording:
+    """A transport that keeps the ``n`` of what it is given, one list per message."""
+
+    def __init__(self) -> None:
+        self.messages: list[list[int]] = []
+
+    async def publish(self, deliveries: Sequence[Delivery]) -> None:
+        self.messages.append([envelope["payload"]["n"] for envelope, _ in deliveries])
+
+    async def until(self, count: int) -> None:
+        for _ in range(3000):  # a safety net of minutes, not a time limit
+            if sum(len(m) for m in self.messages) >= count:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"only {self.messages} were published")
+
+
+async def test_a_commit_notified_during_a_pass_that_found_nothing_is_relayed_without_waiting_for_the_poll(
+    container: Container,
+) -> None:
+    """A pass that found nothing while a commit landed behind it (and notified) is followed at once by
+    another pass: the wake-up is not lost, and the event does not wait for the poll (an hour)."""
+    wake, stop = asyncio.Event(), asyncio.Event()
+    publisher = Recording()
+    subs = Subscriptions([Subscription(Ping, "analytics", "test.noop", lambda event, uow: asyncio.sleep(0))])
+
+    class CommitLandsDuringFirstPass(Relay):
+        passes = 0
+
+        async def relay_once(self) -> int:
+            self.passes += 1
+            if self.passes == 1:  # the pass looked before the commit below
+                await record_pings(container, uuid.uuid4(), 1)
+                wake.set()
+                return 0
+            return await super().relay_once()
+
+    relay = CommitLandsDuringFirstPass(container.sessions, publisher, subs)
+    running = asyncio.create_task(relay.run(stop, wake, poll_interval=3600))
+    try:
+        await publisher.until(1)
+    finally:
+        stop.set()
+        await running
+    assert publisher.messages == [[0]]
+
+
+async def test_while_events_keep_coming_the_relay_gathers_them_for_its_linger(container: Container) -> None:
+    """After a pass that found events, the next waits ``linger``: events committed meanwhile wait
+    for it, however many wake-ups come (with a linger of an hour, until the relay stops)."""
+    wake, stop = asyncio.Event(), asyncio.Event()
+    publisher = Recording()
+    subs = Subscriptions([Subscription(Ping, "analytics", "test.noop", lambda event, uow: asyncio.sleep(0))])
+    relay = Relay(container.sessions, publisher, subs, linger=3600)
+    await record_pings(container, uuid.uuid4(), 1)
+    running = asyncio.create_task(relay.run(stop, wake, poll_interval=3600))
+    try:
+        await publisher.until(1)
+        for _ in range(3):
+            await record_pings(container, uuid.uuid4(), 1)
+            wake.set()
+            await asyncio.sleep(0)
+    finally:
+        stop.set()
+        await running
+    assert publisher.messages == [[0]]
+    async with container.read_sessions() as session:
+        unsent = await session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+        )
+    assert unsent == 3
+    assert await Relay(container.sessions, publisher, subs).drain() == 3
+    assert publisher.messages == [[0], [0, 0, 0]]
