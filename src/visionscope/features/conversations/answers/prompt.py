@@ -21,15 +21,16 @@ SYSTEM_PROMPT = (
     "Rules:\n"
     "- Answer in one or two short sentences, in English, with the specific details the evidence "
     "gives (names, kinds, numbers, days).\n"
-    "- Answer a yes-or-no question with Yes or No first, then the fact from the evidence.\n"
     "- After each statement, cite the evidence that supports it by its number in square brackets, "
     "like [2].\n"
     "- Copy numbers, names and dates exactly as the evidence gives them.\n"
     "- Use only the evidence. Never guess and never use outside knowledge.\n"
     "- The evidence must give exactly what is asked (who, when, how long, how much, which). "
     "Evidence about the same topic that does not give it is not an answer.\n"
+
     f"- If the evidence does not answer the question, reply exactly: {NOT_IN_VIDEO}"
 )
+YES_NO_NOTE = "(A yes-or-no question: answer Yes or No first, then the fact from the evidence.)"
 _KIND = {TRANSCRIPT: "said", TEXT: "on screen", SCENE: "scene", CHAPTER: "chapter", VIDEO: "video"}
 #: Earlier exchanges given to the model (their answers without marks, shortened).
 HISTORY_TURNS = 2
@@ -75,12 +76,15 @@ def messages_for(
     note: str = "",
     *,
     whole: bool = False,
+    yes_no: bool = False,
 ) -> list[dict[str, str]]:
     """Chat messages: the instruction, the last exchanges, then the evidence and the question.
     `whole` evidence (all a video says and shows, the same for every question) comes with the
     instruction instead, before the exchanges: the prompt then starts the same way for every
     question about the video, and the model's state for that start is reused. `note` (a retry's
-    reason) is added after the question."""
+    reason) is added after the question, and for a `yes_no` question how to start the answer (in
+    the question, not the instruction: an instruction about yes-or-no questions makes a small
+    model start every answer with "Yes")."""
     if whole:
         system = f"{SYSTEM_PROMPT}\n\nEvidence:\n{evidence_lines(evidence, names)}"
         messages = [{"role": "system", "content": system}]
@@ -94,6 +98,8 @@ def messages_for(
         if whole
         else f"Evidence:\n{evidence_lines(evidence, names)}\n\nQuestion: {question}"
     )
+    if yes_no:
+        body += f"\n{YES_NO_NOTE}"
     if note:
         body += f"\n\n{note}"
     messages.append({"role": "user", "content": body})

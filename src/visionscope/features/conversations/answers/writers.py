@@ -73,7 +73,15 @@ async def written(
         raw, sent = "", ""
         try:
             async for piece in writer.stream(
-                messages_for(question, evidence, history, names, note, whole=whole)
+                messages_for(
+                    question,
+                    evidence,
+                    history,
+                    names,
+                    note,
+                    whole=whole,
+                    yes_no=asked is not None and asked.yes_no,
+                )
             ):
                 raw += piece
                 shown = _showable(raw, evidence)
