@@ -27,7 +27,6 @@ SYSTEM_PROMPT = (
     "- Use only the evidence. Never guess and never use outside knowledge.\n"
     "- The evidence must give exactly what is asked (who, when, how long, how much, which). "
     "Evidence about the same topic that does not give it is not an answer.\n"
-
     f"- If the evidence does not answer the question, reply exactly: {NOT_IN_VIDEO}"
 )
 YES_NO_NOTE = "(A yes-or-no question: answer Yes or No first, then the fact from the evidence.)"
