@@ -32,6 +32,9 @@ class Embedder:
         so = ort.SessionOptions()
         so.intra_op_num_threads = threads or os.cpu_count() or 2
         so.inter_op_num_threads = 1
+        # threads sleep between batches instead of spinning: spinning burns CPU the other
+        # stages (and other processes on the machine) could use
+        so.add_session_config_entry("session.intra_op.allow_spinning", "0")
         so.log_severity_level = 3
         self.session = ort.InferenceSession(
             str(files.onnx), sess_options=so, providers=["CPUExecutionProvider"]

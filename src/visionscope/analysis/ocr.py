@@ -61,6 +61,11 @@ class OcrOptions:
     when less than `ink_left_share` of the picture is left, the ink pass is skipped, else it reads
     only the part of the picture where ink is left."""
     ink_left_share: float = 0.0003
+    sure_confidence: float = 90.0
+    """A picture whose lines were all read with this confidence is read well: other pictures of
+    the same scene get a quick look first (below), and are read in full only if it finds new words."""
+    quick_look_height: int = 360
+    """The quick look: the first pass alone, on the picture made this many lines high."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +176,34 @@ def read_picture(engine: TesseractEngine, picture: Image.Image, opts: OcrOptions
         again = engine.read(np.asarray(ImageOps.invert(grey)), psm=opts.psm, local_threshold=True)
         lines = _add_new_words(lines, _lines_of(_word_rows(again), grey.height, opts.min_confidence))
     return without_misreads(_without_fragments(lines))
+
+
+def read_well(lines: list[OcrLine], opts: OcrOptions) -> bool:
+    """Every line read with at least `sure_confidence` (no doubt another picture would settle)."""
+    return all(line.confidence >= opts.sure_confidence for line in lines)
+
+
+def shows_new_words(
+    engine: TesseractEngine, picture: Image.Image, known: list[OcrLine], opts: OcrOptions
+) -> bool:
+    """A quick look at a picture of a scene whose other picture read as `known`: the first pass
+    alone on a smaller picture; True when it reads, with confidence, a word with a letter that
+    `known` lacks (text that came, or text read differently), so that the picture needs reading."""
+    grey = picture.convert("L")
+    if grey.height > opts.quick_look_height:
+        width = round(grey.width * opts.quick_look_height / grey.height)
+        grey = grey.resize((width, opts.quick_look_height), Image.Resampling.BOX)
+    rows = _word_rows(engine.read(np.asarray(ImageOps.invert(grey)), psm=opts.psm))
+    seen = {w for line in known for w in line_key(line.text).split()}
+    for row in rows:
+        try:
+            sure = float(row["conf"]) >= opts.ink_read_confidence
+        except (KeyError, TypeError, ValueError):
+            continue
+        word = line_key(row.get("text") or "")
+        if sure and any(c.isalpha() for c in word) and set(word.split()) - seen:
+            return True
+    return False
 
 
 def ocr_images(

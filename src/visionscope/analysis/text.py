@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image
 
 from .misreads import line_key, without_misreads
-from .ocr import OcrLine, OcrOptions, read_picture
+from .ocr import OcrLine, OcrOptions, read_picture, read_well, shows_new_words
 from .results import ScanResult, Scene, TextResult, TextSpan
 from .tesseract import TesseractEngine
 
@@ -53,7 +53,7 @@ class OcrPool:
         with self._lock:
             paths = [s.path for s in scene.samples if s.path not in self._jobs]
             if paths:
-                job = self._pool.submit(self._read, paths)
+                job = self._pool.submit(self._read, paths, scene.keyframe)
                 for n, path in enumerate(paths):
                     self._jobs[path] = (job, n)
 
@@ -66,14 +66,25 @@ class OcrPool:
                 self._started.append(engine)
             return engine
 
-    def _read(self, paths: list[str]) -> list[list[OcrLine]]:
+    def _read(self, paths: list[str], main: str) -> list[list[OcrLine]]:
+        """The lines of a scene's keyframes, its main keyframe first. When that one reads well,
+        the others get a quick look, and one that shows no new word reads as the main one."""
         engine = self._engine()
+        opts = self.options
         try:
-            out = []
-            for path in paths:
+            read: dict[str, list[OcrLine]] = {}
+            for path in sorted(paths, key=lambda p: p != main):
                 with Image.open(self.work_dir / path) as picture:
-                    out.append(read_picture(engine, picture, self.options))
-            return out
+                    known = read.get(main)
+                    if (
+                        known is not None
+                        and read_well(known, opts)
+                        and not shows_new_words(engine, picture, known, opts)
+                    ):
+                        read[path] = known
+                    else:
+                        read[path] = read_picture(engine, picture, opts)
+            return [read[path] for path in paths]
         finally:
             self._engines.put(engine)
 
