@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 1.0
     outbox_batch_size: int = 200
     outbox_linger_seconds: float = Field(
-        default=0.02,
+        default=0.05,
         ge=0,
         description="While events keep coming, a relay passes at most this often, to send them in batches.",
     )

@@ -5,11 +5,13 @@ One statement answers both, so a batch costs one round trip before its handlers 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import BigInteger, Uuid, cast, exists, func, literal, null, select, union_all
+from sqlalchemy import BigInteger, Uuid, bindparam, cast, exists, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from visionscope.building_blocks.outbox import DeadMessage, Envelope, InboxEntry, InboxKey, OutboxMessage
@@ -36,20 +38,19 @@ class DeliveryState:
         return None
 
 
-async def delivery_state(
-    session: AsyncSession, subscriptions: Subscriptions, queue: str, envelopes: Sequence[Envelope]
-) -> DeliveryState:
-    marker = queue_marker(queue)
-    names = {marker}
-    for envelope in envelopes:
-        names.update(sub.consumer for sub in subscriptions.handlers(envelope["type"], queue))
-    event_ids = [uuid.UUID(e["id"]) for e in envelopes]
+@functools.cache
+def _statement() -> Any:
+    """Built once with bound parameters: building and compiling it for every batch cost more
+    than running it."""
     seen = select(
         literal("seen").label("kind"),
         InboxEntry.consumer.label("name"),
         InboxEntry.event_id.label("event_id"),
         cast(null(), BigInteger).label("position"),
-    ).where(InboxEntry.event_id.in_(event_ids), InboxEntry.consumer.in_(sorted(names)))
+    ).where(
+        InboxEntry.event_id.in_(bindparam("event_ids", expanding=True)),
+        InboxEntry.consumer.in_(bindparam("names", expanding=True)),
+    )
     waiting = (
         select(
             literal("wait").label("kind"),
@@ -58,21 +59,42 @@ async def delivery_state(
             func.min(OutboxMessage.position).label("position"),
         )
         .where(
-            OutboxMessage.aggregate_id.in_({e["aggregate_id"] for e in envelopes}),
-            OutboxMessage.position < max(e["position"] for e in envelopes),
-            OutboxMessage.event_id.not_in(event_ids),
-            OutboxMessage.type.in_(sorted(subscriptions.types_on(queue))),
-            ~exists().where(InboxEntry.consumer == marker, InboxEntry.event_id == OutboxMessage.event_id),
+            OutboxMessage.aggregate_id.in_(bindparam("aggregates", expanding=True)),
+            OutboxMessage.position < bindparam("before"),
+            OutboxMessage.event_id.not_in(bindparam("event_ids", expanding=True)),
+            OutboxMessage.type.in_(bindparam("types", expanding=True)),
+            ~exists().where(
+                InboxEntry.consumer == bindparam("marker"), InboxEntry.event_id == OutboxMessage.event_id
+            ),
             ~exists().where(
                 DeadMessage.event_id == OutboxMessage.event_id,
-                DeadMessage.queue == queue,
+                DeadMessage.queue == bindparam("queue"),
                 DeadMessage.replayed_at.is_(None),
             ),
         )
         .group_by(OutboxMessage.aggregate_id)
     )
+    return union_all(seen, waiting)
+
+
+async def delivery_state(
+    session: AsyncSession, subscriptions: Subscriptions, queue: str, envelopes: Sequence[Envelope]
+) -> DeliveryState:
+    marker = queue_marker(queue)
+    names = {marker}
+    for envelope in envelopes:
+        names.update(sub.consumer for sub in subscriptions.handlers(envelope["type"], queue))
+    parameters = {
+        "event_ids": [uuid.UUID(e["id"]) for e in envelopes],
+        "names": sorted(names),
+        "aggregates": sorted({e["aggregate_id"] for e in envelopes}),
+        "before": max(e["position"] for e in envelopes),
+        "types": sorted(subscriptions.types_on(queue)),
+        "marker": marker,
+        "queue": queue,
+    }
     state = DeliveryState(set(), {})
-    for kind, name, event_id, position in await session.execute(union_all(seen, waiting)):
+    for kind, name, event_id, position in await session.execute(_statement(), parameters):
         if kind == "seen":
             state.seen.add((name, event_id if isinstance(event_id, uuid.UUID) else uuid.UUID(str(event_id))))
         else:

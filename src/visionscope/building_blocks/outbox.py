@@ -204,11 +204,18 @@ def _rows(entries: list[InboxKey]) -> list[dict[str, Any]]:
     return [{"consumer": consumer, "event_id": event_id, "handled_at": now} for consumer, event_id in entries]
 
 
+_CLAIMS: dict[str, Any] = {}
+
+
 async def claim_inbox(session: AsyncSession, entries: list[InboxKey]) -> set[InboxKey]:
     """Insert inbox entries; returns those this transaction inserted (the others existed)."""
     if not entries:
         return set()
-    statement = _insert_ignoring_duplicates(session).returning(InboxEntry.consumer, InboxEntry.event_id)
+    dialect = dialect_name(session)
+    statement = _CLAIMS.get(dialect)
+    if statement is None:
+        returning = _insert_ignoring_duplicates(session).returning(InboxEntry.consumer, InboxEntry.event_id)
+        statement = _CLAIMS[dialect] = returning
     rows = await session.execute(statement, _rows(entries))
     return {(consumer, event_id) for consumer, event_id in rows}
 
