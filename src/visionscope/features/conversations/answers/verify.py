@@ -295,6 +295,7 @@ def with_marks(text: str, evidence: Sequence[Passage], *, strip: bool = True) ->
 
     content = _NUMBER_MARK.sub(as_marks, text)
     content = re.sub(r"(\[[\d:]+\])(?:\s*\1)+", r"\1", content)  # "[00:29] [00:29]"
+    content = re.sub(r"(\[[\d:]+\])\s*([.!?])[.!?]+(?!\.)", r"\1\2", content)  # "[00:17].."
     content = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"[ \t]+", " ", content))
     return content.strip() if strip else content.lstrip()
 
