@@ -49,8 +49,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.requests.append(body)
-        prompt = body["messages"][-1]["content"]
-        question = prompt.split("Question: ")[-1].split("\n")[0].lower()
+        prompt = "\n".join(m["content"] for m in body["messages"])  # the evidence may come first
+        question = body["messages"][-1]["content"].split("Question: ")[-1].split("\n")[0].lower()
         lines = re.findall(r"^\[(\d+)\] .*?: (.*)$", prompt, re.MULTILINE)
         wanted = [w[:4] for w in re.findall(r"[a-z]+", question) if len(w) >= 3 and w not in _STOP]
         shared = [
@@ -113,7 +113,7 @@ async def test_a_model_writes_from_the_evidence_and_an_invented_answer_is_withdr
     assert len(answer["citations"]) == 1 and "Denver" in answer["citations"][0]["quote"]
     assert "[00:0" in answer["content"] and "[1]" not in answer["content"]
     sent = chat_server.requests[-1]
-    assert sent["model"] == "tiny" and "Denver" in sent["messages"][-1]["content"]
+    assert sent["model"] == "tiny" and "Denver" in sent["messages"][0]["content"]  # a short video: whole
     assert sent["messages"][-1]["content"].endswith("Question: When does the new Denver site open?")
 
     declined = (await ask(client, world.owner, conv, "Does anyone mention a volcano?")).json()
