@@ -12,14 +12,8 @@ def words(text: str) -> list[str]:
 
 
 def wer(ref: str, hyp: str) -> float:
-    r, h = words(ref), words(hyp)
-    d = list(range(len(h) + 1))
-    for i in range(1, len(r) + 1):
-        prev, d[0] = d[0], i
-        for j in range(1, len(h) + 1):
-            cur = min(d[j] + 1, d[j - 1] + 1, prev + (r[i - 1] != h[j - 1]))
-            prev, d[j] = d[j], cur
-    return d[len(h)] / max(1, len(r))
+    r = words(ref)
+    return word_errors(r, words(hyp)) / max(1, len(r))
 
 
 def cut_f1(found: list[float], truth: list[float], tolerance: float = 0.5) -> float:
