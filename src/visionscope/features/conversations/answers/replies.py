@@ -91,7 +91,7 @@ def tidy(text: str, evidence: Sequence[Passage]) -> str:
         if kept and _ABOUT_EVIDENCE.search(sentence):
             marks = "".join(_NUMBER_MARK.findall(sentence))
             if marks:
-                kept[-1] = _with_marks(kept[-1], marks)
+                kept[-1] = with_marks_before_stop(kept[-1], marks)
             continue
         kept.append(sentence)
     return " ".join(re.sub(r"\s+([.,;:!?])", r"\1", s) for s in kept)
@@ -102,7 +102,7 @@ def lone_answer(sentence: str) -> bool:
     return bool(_LONE_ANSWER.match(_NUMBER_MARK.sub(" ", sentence)))
 
 
-def _with_marks(sentence: str, marks: str) -> str:
+def with_marks_before_stop(sentence: str, marks: str) -> str:
     body = sentence.rstrip()
     stop = body[-1] if body and body[-1] in ".!?" else ""
     return f"{body[: len(body) - len(stop)].rstrip()} {marks}{stop}"

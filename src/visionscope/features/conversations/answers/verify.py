@@ -19,7 +19,7 @@ from .knowledge import VIDEO, Passage
 from .numbers import UNITS, replace_number_words
 from .prompt import NOT_IN_VIDEO
 from .questions import Form, Question
-from .replies import declines, lone_answer, tidy
+from .replies import declines, lone_answer, tidy, with_marks_before_stop
 from .terms import content_words, literally_in, normalize, stem
 from .timecodes import mark
 from .wordlists import FILLER, STOP_WORDS
@@ -210,9 +210,7 @@ def _best_support(
 
 def _cite(sentence: str, number: int) -> str:
     """The sentence with a mark of evidence `number` before its closing punctuation."""
-    body = sentence.rstrip()
-    stop = body[-1] if body and body[-1] in ".!?" else ""
-    return f"{body[: len(body) - len(stop)]} [{number}]{stop}"
+    return with_marks_before_stop(sentence, f"[{number}]")
 
 
 _MARK_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\])+)")
