@@ -38,6 +38,10 @@ def test_held_out_part_covers_every_kind(videos: list[VideoSet]) -> None:
     assert {q.kind for q in held_out} == set(KINDS)
     assert sum(q.refuse for q in held_out) >= 10
     assert {q.video for q in held_out} == {v.name for v in videos}
+    for video in videos:  # the held-out part is the newest block of each file, after every tune question
+        parts = [q.part for q in video.questions]
+        assert set(parts[parts.index("held_out") :]) == {"held_out"}, video.name
+        assert any(q.refuse for q in video.questions if q.part == "held_out"), video.name
 
 
 def test_select_keeps_one_part(videos: list[VideoSet]) -> None:
