@@ -94,6 +94,7 @@ def test_a_claim_cited_to_the_wrong_evidence_is_cited_to_the_evidence_that_holds
         "Yes. Support answered 4000 calls (at 0:29-0:37).",
         "Yes, support answered 4000 calls at 0:29. I found this information in evidence line [3].",
         "Support answered 4000 calls. [3] supports this.",
+        "Support answered 4000 calls (at 3).",  # its number, in the form earlier answers' times take
     ],
 )
 def test_a_reply_naming_its_evidence_by_time_or_in_a_sentence_of_its_own_stands(reply: str) -> None:
@@ -130,6 +131,17 @@ def test_an_answer_may_restate_the_question_but_not_add_to_it() -> None:
     assert not verify("The air is made of nitrogen and oxygen [1].", (air,), made_of).accepted
     oxygen = read_question("Is the atmosphere mostly oxygen?")
     assert not verify("Yes, the atmosphere is mostly oxygen [1].", (air,), oxygen).accepted
+
+
+@pytest.mark.parametrize("reply", ["Yes [1].", "No. [1]", "Yes."])
+def test_a_bare_yes_or_no_is_not_an_answer_the_evidence_can_be_checked_against(reply: str) -> None:
+    air = Passage(
+        VIDEO, "transcript", 54.0, 60.0, "Nights are bitterly cold, and the air is mostly carbon dioxide."
+    )
+    verdict = verify(reply, (air,), read_question("Is the atmosphere mostly oxygen?"))
+    assert not verdict.accepted
+    assert any("yes or no" in p for p in verdict.problems), verdict.problems
+    assert verify("No, it is mostly carbon dioxide [1].", (air,)).accepted
 
 
 def test_a_citation_stands_for_what_is_said_and_shown_at_the_same_moment() -> None:

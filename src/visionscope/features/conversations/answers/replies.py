@@ -39,6 +39,10 @@ _TIME_REFERENCE = re.compile(
     rf"(?:\s*(?:-|\u2013|to|and)\s*\[?({_CLOCK})\]?)?\s*\)?\s*:?"
 )
 
+#: "(at 17)", "(at 17, 18)": evidence named by its number in the form of a time (earlier answers,
+#: given back to the model as history, show their citations as "(at 0:53)").
+_NUMBER_AT = re.compile(r"\s*\(\s*at\s+(\d{1,3}(?:\s*(?:,|and)\s*\d{1,3})*)\s*\)")
+
 
 def declines(text: str) -> bool:
     """Whether the reply says the video does not answer the question (in any wording)."""
@@ -65,7 +69,8 @@ def _evidence_at(start: int, end: int | None, evidence: Sequence[Passage]) -> li
 
 
 def times_as_marks(text: str, evidence: Sequence[Passage]) -> str:
-    """Times that name pieces of evidence ("at 0:59-1:02") replaced by their numbers ("[6]"). A
+    """Times that name pieces of evidence ("at 0:59-1:02") replaced by their numbers ("[6]"), and
+    numbers given as a time ("(at 6)") too. A
     time in brackets that names none ("(at 0:41)") is dropped: the answer's times are its
     citations, which the check gives the evidence that holds the claim. Other times stay (the
     check looks for them)."""
@@ -78,7 +83,13 @@ def times_as_marks(text: str, evidence: Sequence[Passage]) -> str:
             return " " if m[0].lstrip().startswith("(") and m[0].rstrip().endswith(")") else m[0]
         return " " + "".join(f"[{n}]" for n in numbers) + " "
 
-    return _TIME_REFERENCE.sub(replace, text)
+    def numbered(m: re.Match[str]) -> str:
+        numbers = [int(n) for n in re.findall(r"\d+", m[1])]
+        if not all(1 <= n <= len(evidence) for n in numbers):
+            return m[0]
+        return " " + "".join(f"[{n}]" for n in numbers) + " "
+
+    return _NUMBER_AT.sub(numbered, _TIME_REFERENCE.sub(replace, text))
 
 
 def tidy(text: str, evidence: Sequence[Passage]) -> str:

@@ -266,6 +266,8 @@ def verify(text: str, evidence: Sequence[Passage], question: Question | None = N
         if missing:
             problems.append(f"not in the cited evidence: {', '.join(missing)}")
         checked.append((sentence, own))
+    if checked and all(lone_answer(sentence) for sentence, _ in checked):
+        problems.append("a bare yes or no: give the fact from the evidence it stands on")
     cited = list(dict.fromkeys(p for _, own in checked for p in own)) or answer_cites
     if not cited:
         problems.append("no evidence is cited")
