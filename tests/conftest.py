@@ -27,6 +27,9 @@ from visionscope.runtime import EmbeddedRuntime
 
 PG_URL = os.environ.get("VISIONSCOPE_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("VISIONSCOPE_TEST_REDIS_URL")
+# A streaming replica of the test PostgreSQL server (scripts/with-lagging-replica.sh starts one that
+# applies commits 2 s late): the same database on the replica's port, read by the postgres backend.
+READ_PG_URL = os.environ.get("VISIONSCOPE_TEST_READ_DATABASE_URL")
 KEEP_TABLES = {"alembic_version", "pricing_tiers", "feature_definitions", "tier_features"}
 BACKENDS = ["sqlite", *(["postgres"] if PG_URL else [])]
 
@@ -107,11 +110,12 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path, models_dir: Path) -> Settings:
+def settings(backend: str, database_url: str, tmp_path: Path, models_dir: Path) -> Settings:
     return Settings(
         models_dir=models_dir,
         data_dir=tmp_path / "data",
         database_url=database_url,
+        read_database_url=READ_PG_URL if backend == "postgres" else None,
         secret_key="test-secret-" + "x" * 40,
         log_json=False,
         consumer_retry_base_seconds=0.05,
