@@ -12,10 +12,10 @@ from fastapi import FastAPI
 from visionscope import __version__
 from visionscope.api_document import describe
 from visionscope.bootstrap import Container, build_container
-from visionscope.building_blocks.caching import ReadYourWrites, RecentWriters
 from visionscope.building_blocks.middleware import RequestMiddleware
 from visionscope.building_blocks.problems import install_problem_handlers
 from visionscope.building_blocks.rate_limits import MemoryAttempts, RedisAttempts, Throttle
+from visionscope.building_blocks.read_your_writes import ReadYourWrites, RecentWriters
 from visionscope.config import Settings
 from visionscope.features.analytics.api import router as analytics_router
 from visionscope.features.billing.api import router as billing_router

@@ -21,12 +21,13 @@ from visionscope.building_blocks.caching import (
     RedisCache,
 )
 from visionscope.building_blocks.consumers import AnySubscription, Consumer, Subscriptions
-from visionscope.building_blocks.db import RoutedReads, create_engine, session_factory
+from visionscope.building_blocks.db import create_engine, session_factory
 from visionscope.building_blocks.mediator import Handler, Mediator
 from visionscope.building_blocks.messages import Event, ScopeKind
 from visionscope.building_blocks.metrics import Metrics
 from visionscope.building_blocks.outbox import EventTypes
 from visionscope.building_blocks.rate_limits import MemoryCounter, RateLimit, RedisCounter
+from visionscope.building_blocks.read_your_writes import RoutedReads
 from visionscope.building_blocks.relay import Publisher, Relay
 from visionscope.building_blocks.storage import LocalStorage, Storage
 from visionscope.building_blocks.transport import RetryPolicy
@@ -138,7 +139,7 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
     engine = create_engine(settings.database)
     read_engine = create_engine(settings.read_database, readonly=True)
     sessions = session_factory(engine)
-    # With a replica, a client that wrote moments ago reads the primary (see ReadYourWrites).
+    # With a replica, only requests of clients that wrote nothing lately read it (see ReadYourWrites).
     read_sessions = (
         RoutedReads(read_engine, engine) if settings.read_database_url else session_factory(read_engine)
     )

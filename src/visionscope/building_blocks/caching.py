@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol, get_args, get_origin
 
 from pydantic import TypeAdapter
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from visionscope.building_blocks.db import read_from_primary, track_writes
 from visionscope.building_blocks.mediator import CallNext, Context, Message
 from visionscope.building_blocks.messages import Event, Query
 from visionscope.building_blocks.metrics import Metrics
+from visionscope.building_blocks.read_your_writes import reads_replica
 
 log = logging.getLogger("visionscope.cache")
 
@@ -183,7 +182,7 @@ class Caching:
         try:
             versions = await self._store.versions(tags)
             # What was read on a lagging replica is never served to a client that reads the primary.
-            source = "p" if read_from_primary.get() else "r"
+            source = "r" if reads_replica() else "p"
             key = f"{name}:{'.'.join(map(str, versions))}:{source}:{_fields_digest(message)}"
             cached = await self._store.get(key)
         except Exception:
@@ -247,74 +246,3 @@ class Invalidation:
             # The commit stands; entries under the old versions live at most their TTL.
             log.error("cache invalidation failed", exc_info=True, extra={"tags": tags})
             self._metrics.cache_errors.labels("invalidate").inc()
-
-
-class RecentWriters:
-    """Clients that wrote in the last ``window`` seconds, kept in Redis (shared by every api
-    instance) or in memory. A client is known by keys: each credential it presented and its address."""
-
-    def __init__(self, redis: Any, window: float) -> None:
-        self._redis = redis
-        self._window = window
-        self._memory: dict[str, float] = {}
-
-    async def wrote(self, keys: Sequence[str]) -> None:
-        if self._redis is None:
-            until = time.monotonic() + self._window
-            self._memory.update((key, until) for key in keys)
-            return
-        pipe = self._redis.pipeline()
-        for key in keys:
-            pipe.set(f"visionscope:wrote:{key}", "1", px=int(self._window * 1000))
-        await pipe.execute()
-
-    async def any_recent(self, keys: Sequence[str]) -> bool:
-        if self._redis is None:
-            now = time.monotonic()
-            return any(self._memory.get(key, 0.0) > now for key in keys)
-        return bool(await self._redis.exists(*(f"visionscope:wrote:{key}" for key in keys)))
-
-
-def client_keys(scope: Scope) -> list[str]:
-    """Who is asking: a digest of each credential presented (bearer token, API key, cookies),
-    and the client's address (which also covers a sign-up followed by a sign-in)."""
-    headers = dict(scope.get("headers") or [])
-    keys = [
-        name.decode() + ":" + hashlib.sha256(headers[name]).hexdigest()[:32]
-        for name in (b"authorization", b"x-api-key", b"cookie")
-        if name in headers
-    ]
-    client = scope.get("client")
-    if client:
-        keys.append(f"address:{client[0]}")
-    return keys
-
-
-class ReadYourWrites:
-    """ASGI middleware for a read replica: a client that wrote in the last window reads the
-    primary, so that it sees its own writes; other clients read the replica."""
-
-    def __init__(self, app: ASGIApp, writers: RecentWriters) -> None:
-        self.app = app
-        self.writers = writers
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        keys = client_keys(scope)
-        try:
-            primary = await self.writers.any_recent(keys)
-        except Exception:
-            log.warning("recent writers unknown; reading the primary", exc_info=True)
-            primary = True
-        read_from_primary.set(primary)
-        writes = track_writes()
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            if writes:
-                try:
-                    await self.writers.wrote(keys)
-                except Exception:
-                    log.error("a write could not be noted; the client may read the replica", exc_info=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import os
 import uuid
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -163,37 +162,3 @@ def dialect_name(session: AsyncSession) -> str:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-
-
-# Read-your-writes with a read replica: a request from a client that wrote moments ago reads
-# the primary (set by the ReadYourWrites middleware); a commit during a request is noted so
-# that the client's next requests do too.
-read_from_primary: ContextVar[bool] = ContextVar("visionscope_read_from_primary", default=False)
-_writes: ContextVar[list[bool] | None] = ContextVar("visionscope_writes", default=None)
-
-
-def note_write() -> None:
-    """A transaction committed: the request in progress (if any) wrote."""
-    writes = _writes.get()
-    if writes is not None:
-        writes.append(True)
-
-
-def track_writes() -> list[bool]:
-    """Start noting the commits of the current request; the list fills as they happen."""
-    writes: list[bool] = []
-    _writes.set(writes)
-    return writes
-
-
-class RoutedReads(async_sessionmaker[AsyncSession]):
-    """Read sessions on the replica, or on the primary for a request of a client that wrote moments ago."""
-
-    def __init__(self, replica: AsyncEngine, primary: AsyncEngine) -> None:
-        super().__init__(replica, expire_on_commit=False, autoflush=False)
-        self._primary = primary
-
-    def __call__(self, **local_kw: Any) -> AsyncSession:
-        if read_from_primary.get():
-            local_kw.setdefault("bind", self._primary)
-        return super().__call__(**local_kw)

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import object_session
 
-from visionscope.building_blocks.db import note_write
 from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.outbox import insert_outbox, outbox_values
+from visionscope.building_blocks.read_your_writes import note_write
 
 _RECORDERS = "visionscope_event_recorders"
 _recording_order = itertools.count()

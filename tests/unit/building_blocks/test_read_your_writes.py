@@ -1,0 +1,117 @@
+"""Where reads go with a read replica: the ReadYourWrites middleware around a small ASGI app."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.types import Message, Receive, Scope, Send
+
+from visionscope.building_blocks.read_your_writes import (
+    ReadYourWrites,
+    RecentWriters,
+    client_keys,
+    note_write,
+    reads_replica,
+)
+
+SCOPE: Scope = {
+    "type": "http",
+    "method": "POST",
+    "path": "/",
+    "headers": [(b"authorization", b"Bearer t")],
+    "client": ("10.0.0.1", 4000),
+}
+
+
+async def receive() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def app_that(step: Callable[[Send, list[bool]], Awaitable[None]], seen: list[bool]) -> Any:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await step(send, seen)
+
+    return app
+
+
+async def respond(send: Send, body: bytes = b"", *, more: bool = False) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": body, "more_body": more})
+
+
+async def read_write_read(send: Send, seen: list[bool]) -> None:
+    seen.append(reads_replica())
+    note_write()
+    seen.append(reads_replica())
+    await respond(send)
+
+
+async def just_read(send: Send, seen: list[bool]) -> None:
+    seen.append(reads_replica())
+    await respond(send)
+
+
+async def test_outside_a_request_everything_reads_the_primary() -> None:
+    assert reads_replica() is False
+    note_write()  # no request: nothing to note, nothing fails
+    assert reads_replica() is False
+
+
+async def test_a_request_reads_the_replica_until_it_writes_and_its_client_then_reads_the_primary() -> None:
+    writers = RecentWriters(None, window=10)
+    seen: list[bool] = []
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await ReadYourWrites(app_that(read_write_read, seen), writers)(SCOPE, receive, send)
+    assert seen == [True, False]
+    assert reads_replica() is False  # the request's state does not outlive it
+    await ReadYourWrites(app_that(just_read, seen), writers)(SCOPE, receive, send)
+    assert seen[-1] is False
+    other = {**SCOPE, "headers": [(b"authorization", b"Bearer other")], "client": ("10.0.0.2", 4000)}
+    await ReadYourWrites(app_that(just_read, seen), writers)(other, receive, send)
+    assert seen[-1] is True
+
+
+async def test_the_write_is_noted_before_the_response_starts() -> None:
+    writers = RecentWriters(None, window=10)
+    noted_at_start: list[bool] = []
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            noted_at_start.append(await writers.any_recent(client_keys(SCOPE)))
+
+    await ReadYourWrites(app_that(read_write_read, []), writers)(SCOPE, receive, send)
+    assert noted_at_start == [True]
+
+
+async def test_a_write_while_the_response_streams_is_noted_when_the_request_ends() -> None:
+    writers = RecentWriters(None, window=10)
+
+    async def stream_then_write(send: Send, seen: list[bool]) -> None:
+        await respond(send, b"part", more=True)
+        note_write()
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def send(message: Message) -> None:
+        return None
+
+    await ReadYourWrites(app_that(stream_then_write, []), writers)(SCOPE, receive, send)
+    assert await writers.any_recent(client_keys(SCOPE))
+
+
+async def test_when_recent_writers_are_unknown_the_request_reads_the_primary() -> None:
+    class Broken(RecentWriters):
+        async def any_recent(self, keys: Any) -> bool:
+            raise ConnectionError("redis is down")
+
+    seen: list[bool] = []
+
+    async def send(message: Message) -> None:
+        return None
+
+    await ReadYourWrites(app_that(just_read, seen), Broken(None, window=10))(SCOPE, receive, send)
+    assert seen == [False]
