@@ -15,7 +15,7 @@ from visionscope.bootstrap import Container, build_container
 from visionscope.building_blocks.middleware import RequestMiddleware
 from visionscope.building_blocks.problems import install_problem_handlers
 from visionscope.building_blocks.rate_limits import MemoryAttempts, RedisAttempts, Throttle
-from visionscope.building_blocks.read_your_writes import ReadYourWrites, RecentWriters
+from visionscope.building_blocks.read_your_writes import ReadYourWrites
 from visionscope.config import Settings
 from visionscope.features.analytics.api import router as analytics_router
 from visionscope.features.billing.api import router as billing_router
@@ -67,9 +67,8 @@ def create_app(settings: Settings, container: Container | None = None, *, embedd
     app.state.session_user = built.authenticator.user_of_access_token
     install_problem_handlers(app)
     app.openapi = lambda: describe(app)  # type: ignore[method-assign]
-    if settings.read_database_url:
-        writers = RecentWriters(built.redis, settings.read_your_writes_seconds)
-        app.add_middleware(ReadYourWrites, writers=writers)
+    if built.recent_writers is not None:
+        app.add_middleware(ReadYourWrites, writers=built.recent_writers)
     app.add_middleware(RequestMiddleware, metrics=built.metrics, max_body=settings.max_json_body_bytes)
     for router in (operations_router, identity_router, workspaces_router, billing_router, analytics_router):
         app.include_router(router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -27,10 +28,16 @@ from visionscope.building_blocks.messages import Event, ScopeKind
 from visionscope.building_blocks.metrics import Metrics
 from visionscope.building_blocks.outbox import EventTypes
 from visionscope.building_blocks.rate_limits import MemoryCounter, RateLimit, RedisCounter
-from visionscope.building_blocks.read_your_writes import RoutedReads
+from visionscope.building_blocks.read_your_writes import (
+    BackgroundChanges,
+    ChangedWorkspaces,
+    RecentWriters,
+    RoutedReads,
+)
 from visionscope.building_blocks.relay import Publisher, Relay
 from visionscope.building_blocks.storage import LocalStorage, Storage
 from visionscope.building_blocks.transport import RetryPolicy
+from visionscope.building_blocks.uow import AfterCommit
 from visionscope.clock import utc_clock
 from visionscope.config import Settings
 from visionscope.dependencies import HandlerDeps
@@ -86,6 +93,7 @@ class Container:
     storage: Storage
     redis: Any = None
     cache: CacheStore = field(default_factory=MemoryCache)
+    recent_writers: RecentWriters | None = None  # with a read replica: who and what changed lately
     outbox_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def relay(self, publisher: Publisher) -> Relay:
@@ -134,6 +142,16 @@ def redis_client(settings: Settings) -> Any:
     return aioredis.from_url(url) if url else None
 
 
+def after_each_commit(*hooks: AfterCommit) -> AfterCommit:
+    """One after-commit hook that runs ``hooks`` in turn (each handles its own failures)."""
+
+    async def run(events: Sequence[Event]) -> None:
+        for hook in hooks:
+            await hook(events)
+
+    return run
+
+
 def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.database)
@@ -149,6 +167,14 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
     cache: CacheStore = RedisCache(redis) if redis is not None else MemoryCache()
     invalidation = Invalidation(
         cache, metrics, {event: (CATALOG,) for event in billing_events.CATALOG_EVENTS}
+    )
+    recent_writers = (
+        RecentWriters(redis, settings.read_your_writes_seconds) if settings.read_database_url else None
+    )
+    after_commit = (
+        invalidation
+        if recent_writers is None
+        else after_each_commit(invalidation, BackgroundChanges(recent_writers))
     )
     issuer = TokenIssuer(settings.token_secret(), timedelta(minutes=settings.access_token_minutes))
     storage = LocalStorage(settings.storage_dir)
@@ -169,7 +195,12 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
         message_handlers(deps),
         [
             LoggingAndMetrics(metrics),
-            Authorization(read_sessions, resolvers, workspaces_public.role_of),
+            Authorization(
+                read_sessions,
+                resolvers,
+                workspaces_public.role_of,
+                on_workspace=None if recent_writers is None else ChangedWorkspaces(recent_writers),
+            ),
             RateLimit(
                 RedisCounter(redis) if redis is not None else MemoryCounter(),
                 settings.rate_limits,
@@ -178,13 +209,13 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
             ),
             Validation(),
             Caching(cache, metrics),
-            Transaction(sessions, read_sessions, on_events_committed=wake.set, after_commit=invalidation),
+            Transaction(sessions, read_sessions, on_events_committed=wake.set, after_commit=after_commit),
         ],
     )
     subscriptions = Subscriptions(event_subscriptions(deps, mediator))
     event_types = EventTypes(ALL_EVENTS)
     consumer = Consumer(
-        sessions, subscriptions, event_types, on_events_committed=wake.set, after_commit=invalidation
+        sessions, subscriptions, event_types, on_events_committed=wake.set, after_commit=after_commit
     )
     authenticator = Authenticator(sessions, read_sessions, issuer, workspaces_public.membership, clock)
     policy = RetryPolicy(
@@ -207,5 +238,6 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
         storage=storage,
         redis=redis,
         cache=cache,
+        recent_writers=recent_writers,
         outbox_wake=wake,
     )

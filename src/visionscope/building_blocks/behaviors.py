@@ -62,6 +62,8 @@ class Authorization:
     """Checks the ``access`` a message declares against the actor's role in the message's workspace.
 
     Another workspace's resource answers 404 (ids do not leak); a role too low answers 403.
+    ``on_workspace`` hears of the workspace a message addresses once it is allowed (with a read
+    replica: to read the primary if that workspace changed in the background moments ago).
     """
 
     def __init__(
@@ -69,10 +71,12 @@ class Authorization:
         sessions: async_sessionmaker[AsyncSession],
         resolvers: Mapping[ScopeKind, ScopeResolver],
         role_of: RoleLookup,
+        on_workspace: Callable[[uuid.UUID], Awaitable[None]] | None = None,
     ) -> None:
         self._sessions = sessions
         self._resolvers = dict(resolvers)
         self._role_of = role_of
+        self._on_workspace = on_workspace
 
     async def __call__(self, message: Message, call_next: CallNext, context: Context) -> Any:
         access = type(message).access
@@ -103,6 +107,8 @@ class Authorization:
             )
         context.workspace_id = workspace_id
         context.role = role
+        if self._on_workspace is not None:
+            await self._on_workspace(workspace_id)
         return await call_next()
 
 

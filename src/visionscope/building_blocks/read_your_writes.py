@@ -3,7 +3,9 @@
 Only an HTTP request may read the replica, and only while neither its client (in the last
 window) nor the request itself has written: everything else reads the primary. Consumers, jobs,
 the analysis runner and the command line act on what was just committed, so they never read a
-replica that may not have it yet.
+replica that may not have it yet. What they commit is noted by workspace: a request addressing a
+workspace changed in the background within the window reads the primary too (a user told that
+a video is ready finds it ready).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -19,20 +22,19 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from visionscope.building_blocks.messages import Event
+
 log = logging.getLogger("visionscope.read_your_writes")
 
 
 @dataclass
 class RequestReads:
-    """Where the reads of one request go: the replica only if its client wrote nothing recently
-    and the request has not committed anything yet."""
+    """Where the reads of one request go: the primary once its client is known to have written
+    recently, once it addresses a workspace changed in the background recently, or once it
+    commits; the replica until then."""
 
-    client_wrote_recently: bool
+    from_primary: bool
     wrote: bool = False
-
-    @property
-    def from_replica(self) -> bool:
-        return not self.client_wrote_recently and not self.wrote
 
 
 _request_reads: ContextVar[RequestReads | None] = ContextVar("visionscope_request_reads", default=None)
@@ -41,14 +43,14 @@ _request_reads: ContextVar[RequestReads | None] = ContextVar("visionscope_reques
 def reads_replica() -> bool:
     """Whether a read now may go to the replica: only in a request that allows it."""
     reads = _request_reads.get()
-    return reads is not None and reads.from_replica
+    return reads is not None and not reads.from_primary
 
 
 def note_write() -> None:
     """A transaction committed: the request in progress (if any) wrote, and reads the primary from now on."""
     reads = _request_reads.get()
     if reads is not None:
-        reads.wrote = True
+        reads.wrote = reads.from_primary = True
 
 
 class RoutedReads(async_sessionmaker[AsyncSession]):
@@ -90,6 +92,48 @@ class RecentWriters:
         return bool(await self._redis.exists(*(f"visionscope:wrote:{key}" for key in keys)))
 
 
+def workspace_key(workspace_id: uuid.UUID) -> str:
+    return f"workspace:{workspace_id}"
+
+
+class BackgroundChanges:
+    """Runs after every commit with the events it recorded. A commit outside any request (a
+    consumer, a job, the analysis runner) notes each workspace its events carry; a request's
+    commits are noted under its client by ReadYourWrites."""
+
+    def __init__(self, writers: RecentWriters) -> None:
+        self._writers = writers
+
+    async def __call__(self, events: Sequence[Event]) -> None:
+        if _request_reads.get() is not None:
+            return
+        keys = sorted({workspace_key(e.workspace) for e in events if e.workspace is not None})
+        if not keys:
+            return
+        try:
+            await self._writers.wrote(keys)
+        except Exception:
+            log.error("a background change could not be noted; readers may see the replica", exc_info=True)
+
+
+class ChangedWorkspaces:
+    """Called with the workspace a request addresses (by the authorization behaviour): if it
+    changed in the background within the window, the request reads the primary from then on."""
+
+    def __init__(self, writers: RecentWriters) -> None:
+        self._writers = writers
+
+    async def __call__(self, workspace_id: uuid.UUID) -> None:
+        reads = _request_reads.get()
+        if reads is None or reads.from_primary:
+            return
+        try:
+            reads.from_primary = await self._writers.any_recent([workspace_key(workspace_id)])
+        except Exception:
+            log.warning("recent changes unknown; reading the primary", exc_info=True)
+            reads.from_primary = True
+
+
 def client_keys(scope: Scope) -> list[str]:
     """Who is asking: a digest of each credential presented (bearer token, API key, cookies),
     and the client's address (which also covers a sign-up followed by a sign-in)."""
@@ -128,7 +172,7 @@ class ReadYourWrites:
         except Exception:
             log.warning("recent writers unknown; reading the primary", exc_info=True)
             recent = True
-        reads = RequestReads(client_wrote_recently=recent)
+        reads = RequestReads(from_primary=recent)
         noted = False
 
         async def note_then_send(message: Message) -> None:

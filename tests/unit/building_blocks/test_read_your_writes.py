@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
+from visionscope.building_blocks.messages import Event
 from visionscope.building_blocks.read_your_writes import (
+    BackgroundChanges,
+    ChangedWorkspaces,
     ReadYourWrites,
     RecentWriters,
     client_keys,
@@ -115,3 +120,48 @@ async def test_when_recent_writers_are_unknown_the_request_reads_the_primary() -
 
     await ReadYourWrites(app_that(just_read, seen), Broken(None, window=10))(SCOPE, receive, send)
     assert seen == [False]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Changed(Event):
+    workspace_id: uuid.UUID
+
+
+async def test_a_workspace_changed_in_the_background_is_read_on_the_primary_by_the_next_requests() -> None:
+    writers = RecentWriters(None, window=10)
+    changed, untouched = uuid.uuid4(), uuid.uuid4()
+    await BackgroundChanges(writers)([Changed(workspace_id=changed)])  # a consumer's commit
+    seen: list[bool] = []
+
+    def addressing(workspace_id: uuid.UUID) -> Callable[[Send, list[bool]], Awaitable[None]]:
+        async def step(send: Send, seen: list[bool]) -> None:
+            seen.append(reads_replica())
+            await ChangedWorkspaces(writers)(workspace_id)
+            seen.append(reads_replica())
+            await respond(send)
+
+        return step
+
+    async def send(message: Message) -> None:
+        return None
+
+    await ReadYourWrites(app_that(addressing(changed), seen), writers)(SCOPE, receive, send)
+    await ReadYourWrites(app_that(addressing(untouched), seen), writers)(SCOPE, receive, send)
+    assert seen == [True, False, True, True]
+
+
+async def test_a_requests_commit_is_noted_under_its_client_not_its_workspace() -> None:
+    writers = RecentWriters(None, window=10)
+    workspace = uuid.uuid4()
+
+    async def commit_in_request(send: Send, seen: list[bool]) -> None:
+        note_write()
+        await BackgroundChanges(writers)([Changed(workspace_id=workspace)])
+        await respond(send)
+
+    async def send(message: Message) -> None:
+        return None
+
+    await ReadYourWrites(app_that(commit_in_request, []), writers)(SCOPE, receive, send)
+    assert await writers.any_recent(client_keys(SCOPE))
+    assert not await writers.any_recent([f"workspace:{workspace}"])
