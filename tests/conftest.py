@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from visionscope.app import create_app
 from visionscope.bootstrap import Container, build_container
@@ -36,7 +36,8 @@ BACKENDS = ["sqlite", *(["postgres"] if PG_URL else [])]
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``postgres`` or ``redis`` are left out when those servers are not configured."""
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         needs_pg = item.get_closest_marker("postgres") is not None and not PG_URL
         needs_redis = item.get_closest_marker("redis") is not None and not REDIS_URL
@@ -61,7 +62,12 @@ def postgres_migrated() -> str:
 
 
 async def truncate_postgres(url: str) -> None:
-    """Empty every table but the catalog, and put the packaged catalog back as it was."""
+    """Empty every table but the catalog, and put the packaged catalog back as it was.
+
+    With a read replica the rows are deleted instead: TRUNCATE's exclusive locks, replayed by a
+    replica that applies commits late, would hold a test's first replica reads for the delay, and
+    a reader holding a lock the replay wants meanwhile is cancelled as a deadlock.
+    """
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         names = (
@@ -70,7 +76,9 @@ async def truncate_postgres(url: str) -> None:
             .all()
         )
         wipe = [n for n in names if n not in KEEP_TABLES]
-        if wipe:
+        if wipe and READ_PG_URL:
+            await delete_rows(conn, wipe)
+        elif wipe:
             await conn.execute(
                 text("TRUNCATE " + ", ".join(f'"{n}"' for n in wipe) + " RESTART IDENTITY CASCADE")
             )
@@ -81,6 +89,21 @@ async def truncate_postgres(url: str) -> None:
         await load_catalog(LoadCatalog(catalog=read_catalog().model_dump()), uow=uow, clock=utc_clock)
         await uow.commit()
     await catalog_engine.dispose()
+
+
+async def delete_rows(conn: AsyncConnection, tables: list[str]) -> None:
+    """DELETE every row of ``tables`` (foreign keys unchecked meanwhile) and restart their sequences."""
+    await conn.execute(text("SET LOCAL session_replication_role = replica"))
+    for name in tables:
+        await conn.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608 - the names come from pg_tables
+    owned = text(
+        "SELECT seq.oid::regclass::text FROM pg_class seq"
+        " JOIN pg_depend dep ON dep.objid = seq.oid AND dep.refclassid = 'pg_class'::regclass"
+        " JOIN pg_class tab ON tab.oid = dep.refobjid"
+        " WHERE seq.relkind = 'S' AND tab.relname = ANY(:tables)"
+    )
+    for sequence in (await conn.execute(owned, {"tables": tables})).scalars().all():
+        await conn.execute(text("SELECT setval(:sequence, 1, false)"), {"sequence": sequence})
 
 
 @pytest.fixture(params=BACKENDS)
