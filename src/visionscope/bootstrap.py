@@ -30,9 +30,9 @@ from visionscope.building_blocks.outbox import EventTypes
 from visionscope.building_blocks.rate_limits import MemoryCounter, RateLimit, RedisCounter
 from visionscope.building_blocks.read_your_writes import (
     BackgroundChanges,
-    ChangedWorkspaces,
     RecentWriters,
     RoutedReads,
+    SeesBackgroundChanges,
 )
 from visionscope.building_blocks.relay import Publisher, Relay
 from visionscope.building_blocks.storage import LocalStorage, Storage
@@ -199,7 +199,7 @@ def build_container(settings: Settings, *, clock: Any = utc_clock) -> Container:
                 read_sessions,
                 resolvers,
                 workspaces_public.role_of,
-                on_workspace=None if recent_writers is None else ChangedWorkspaces(recent_writers),
+                on_allowed=None if recent_writers is None else SeesBackgroundChanges(recent_writers),
             ),
             RateLimit(
                 RedisCounter(redis) if redis is not None else MemoryCounter(),

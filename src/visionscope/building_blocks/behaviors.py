@@ -23,6 +23,7 @@ log = logging.getLogger("visionscope.mediator")
 
 ScopeResolver = Callable[[AsyncSession, uuid.UUID], Awaitable[uuid.UUID | None]]
 RoleLookup = Callable[[AsyncSession, Actor, uuid.UUID], Awaitable[Role | None]]
+AllowedHook = Callable[[uuid.UUID | None, Actor], Awaitable[None]]
 
 
 class LoggingAndMetrics:
@@ -62,8 +63,8 @@ class Authorization:
     """Checks the ``access`` a message declares against the actor's role in the message's workspace.
 
     Another workspace's resource answers 404 (ids do not leak); a role too low answers 403.
-    ``on_workspace`` hears of the workspace a message addresses once it is allowed (with a read
-    replica: to read the primary if that workspace changed in the background moments ago).
+    ``on_allowed`` hears of the workspace a message addresses (if any) and its actor once it is
+    allowed (with a read replica: to read the primary if either changed in the background lately).
     """
 
     def __init__(
@@ -71,12 +72,12 @@ class Authorization:
         sessions: async_sessionmaker[AsyncSession],
         resolvers: Mapping[ScopeKind, ScopeResolver],
         role_of: RoleLookup,
-        on_workspace: Callable[[uuid.UUID], Awaitable[None]] | None = None,
+        on_allowed: AllowedHook | None = None,
     ) -> None:
         self._sessions = sessions
         self._resolvers = dict(resolvers)
         self._role_of = role_of
-        self._on_workspace = on_workspace
+        self._on_allowed = on_allowed
 
     async def __call__(self, message: Message, call_next: CallNext, context: Context) -> Any:
         access = type(message).access
@@ -92,6 +93,8 @@ class Authorization:
         if access.users_only and isinstance(actor, ApiKeyActor):
             raise Forbidden("This action needs a signed-in user; API keys cannot perform it.")
         if access.scope is None:
+            if self._on_allowed is not None:
+                await self._on_allowed(None, actor)
             return await call_next()
         scope_id = getattr(message, access.field)
         async with self._sessions() as session:
@@ -107,8 +110,8 @@ class Authorization:
             )
         context.workspace_id = workspace_id
         context.role = role
-        if self._on_workspace is not None:
-            await self._on_workspace(workspace_id)
+        if self._on_allowed is not None:
+            await self._on_allowed(workspace_id, actor)
         return await call_next()
 
 

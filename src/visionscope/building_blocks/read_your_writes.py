@@ -3,9 +3,9 @@
 Only an HTTP request may read the replica, and only while neither its client (in the last
 window) nor the request itself has written: everything else reads the primary. Consumers, jobs,
 the analysis runner and the command line act on what was just committed, so they never read a
-replica that may not have it yet. What they commit is noted by workspace: a request addressing a
-workspace changed in the background within the window reads the primary too (a user told that
-a video is ready finds it ready).
+replica that may not have it yet. What they commit is noted by workspace and user: a request
+addressing a workspace, or from a user, changed in the background within the window reads the
+primary too (a user told that a video is ready finds it ready).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from visionscope.building_blocks.messages import Event
+from visionscope.building_blocks.messages import Actor, Event, UserActor
 
 log = logging.getLogger("visionscope.read_your_writes")
 
@@ -96,10 +96,25 @@ def workspace_key(workspace_id: uuid.UUID) -> str:
     return f"workspace:{workspace_id}"
 
 
+def user_key(user_id: uuid.UUID) -> str:
+    return f"user:{user_id}"
+
+
+def keys_of(event: Event) -> set[str]:
+    """What an event changed, for readers: its workspace, and the user it is for (``user_id``)."""
+    keys: set[str] = set()
+    if event.workspace is not None:
+        keys.add(workspace_key(event.workspace))
+    user = getattr(event, "user_id", None)
+    if isinstance(user, uuid.UUID):
+        keys.add(user_key(user))
+    return keys
+
+
 class BackgroundChanges:
     """Runs after every commit with the events it recorded. A commit outside any request (a
-    consumer, a job, the analysis runner) notes each workspace its events carry; a request's
-    commits are noted under its client by ReadYourWrites."""
+    consumer, a job, the analysis runner) notes each workspace and user its events are about; a
+    request's commits are noted under its client by ReadYourWrites."""
 
     def __init__(self, writers: RecentWriters) -> None:
         self._writers = writers
@@ -107,7 +122,7 @@ class BackgroundChanges:
     async def __call__(self, events: Sequence[Event]) -> None:
         if _request_reads.get() is not None:
             return
-        keys = sorted({workspace_key(e.workspace) for e in events if e.workspace is not None})
+        keys = sorted(set().union(*(keys_of(e) for e in events)))
         if not keys:
             return
         try:
@@ -116,19 +131,26 @@ class BackgroundChanges:
             log.error("a background change could not be noted; readers may see the replica", exc_info=True)
 
 
-class ChangedWorkspaces:
-    """Called with the workspace a request addresses (by the authorization behaviour): if it
-    changed in the background within the window, the request reads the primary from then on."""
+class SeesBackgroundChanges:
+    """Called by the authorization behaviour once a message is allowed, with the workspace it
+    addresses (if any) and its actor: if that workspace, or the signed-in user asking, changed in
+    the background within the window, the request reads the primary from then on (the uploader
+    finds the video ready and the notice saying so)."""
 
     def __init__(self, writers: RecentWriters) -> None:
         self._writers = writers
 
-    async def __call__(self, workspace_id: uuid.UUID) -> None:
+    async def __call__(self, workspace_id: uuid.UUID | None, actor: Actor | None) -> None:
         reads = _request_reads.get()
         if reads is None or reads.from_primary:
             return
+        keys = [workspace_key(workspace_id)] if workspace_id is not None else []
+        if isinstance(actor, UserActor):
+            keys.append(user_key(actor.user_id))
+        if not keys:
+            return
         try:
-            reads.from_primary = await self._writers.any_recent([workspace_key(workspace_id)])
+            reads.from_primary = await self._writers.any_recent(keys)
         except Exception:
             log.warning("recent changes unknown; reading the primary", exc_info=True)
             reads.from_primary = True

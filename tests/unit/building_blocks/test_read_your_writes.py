@@ -9,12 +9,12 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
-from visionscope.building_blocks.messages import Event
+from visionscope.building_blocks.messages import Event, UserActor
 from visionscope.building_blocks.read_your_writes import (
     BackgroundChanges,
-    ChangedWorkspaces,
     ReadYourWrites,
     RecentWriters,
+    SeesBackgroundChanges,
     client_keys,
     note_write,
     reads_replica,
@@ -136,7 +136,7 @@ async def test_a_workspace_changed_in_the_background_is_read_on_the_primary_by_t
     def addressing(workspace_id: uuid.UUID) -> Callable[[Send, list[bool]], Awaitable[None]]:
         async def step(send: Send, seen: list[bool]) -> None:
             seen.append(reads_replica())
-            await ChangedWorkspaces(writers)(workspace_id)
+            await SeesBackgroundChanges(writers)(workspace_id, None)
             seen.append(reads_replica())
             await respond(send)
 
@@ -148,6 +148,34 @@ async def test_a_workspace_changed_in_the_background_is_read_on_the_primary_by_t
     await ReadYourWrites(app_that(addressing(changed), seen), writers)(SCOPE, receive, send)
     await ReadYourWrites(app_that(addressing(untouched), seen), writers)(SCOPE, receive, send)
     assert seen == [True, False, True, True]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Told(Event):
+    aggregate_field = "user_id"
+    user_id: uuid.UUID
+
+
+async def test_a_user_something_was_made_for_in_the_background_reads_the_primary() -> None:
+    writers = RecentWriters(None, window=10)
+    told, other = uuid.uuid4(), uuid.uuid4()
+    await BackgroundChanges(writers)([Told(user_id=told)])  # a notice made by a consumer
+    seen: list[bool] = []
+
+    def asked_by(user_id: uuid.UUID) -> Callable[[Send, list[bool]], Awaitable[None]]:
+        async def step(send: Send, seen: list[bool]) -> None:
+            await SeesBackgroundChanges(writers)(None, UserActor(user_id))
+            seen.append(reads_replica())
+            await respond(send)
+
+        return step
+
+    async def send(message: Message) -> None:
+        return None
+
+    await ReadYourWrites(app_that(asked_by(told), seen), writers)(SCOPE, receive, send)
+    await ReadYourWrites(app_that(asked_by(other), seen), writers)(SCOPE, receive, send)
+    assert seen == [False, True]
 
 
 async def test_a_requests_commit_is_noted_under_its_client_not_its_workspace() -> None:
