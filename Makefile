@@ -23,7 +23,7 @@ LOCKS := requirements/pip.txt requirements/run.txt requirements/dev.txt requirem
 COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
 	--custom-compile-command 'make lock'
 
-.PHONY: install run test lint format bench clean lock
+.PHONY: install run test test-replica lint format bench clean lock
 
 # llama.cpp is built for any x86-64 with AVX2, not for this CPU alone: a native build can emit
 # instructions (AMX) that crash with SIGILL on machines, or virtual machines, that lack them.
@@ -52,6 +52,12 @@ run: install
 test: install
 	./scripts/system-packages.sh $(TEST_PACKAGES)
 	$(BIN)/pytest
+
+# The tests on PostgreSQL (VISIONSCOPE_TEST_DATABASE_URL) again, reading through a streaming
+# replica of that server that applies commits 2 s late (docs/operations.md, "Read replica").
+test-replica: install
+	./scripts/system-packages.sh $(TEST_PACKAGES)
+	./scripts/with-lagging-replica.sh
 
 lint: install
 	$(BIN)/ruff check src tests bench eval

@@ -3,6 +3,9 @@
 # server (VISIONSCOPE_TEST_DATABASE_URL; pg_basebackup, a replication connection from 127.0.0.1)
 # that applies the primary's commits REPLICA_LAG late (default 2s). The postgres backend of the
 # tests then reads through VISIONSCOPE_TEST_READ_DATABASE_URL, the same database on the replica.
+# A client that wrote reads the primary for VISIONSCOPE_READ_YOUR_WRITES_SECONDS, here 3 unless
+# set: just over the lag, so that the replica serves every read it may (with the product's 10 s
+# nearly every request of a test comes within 10 s of a write and reads the primary).
 # pytest runs every test on the postgres backend but the resilience tests (they start servers of
 # their own), with the arguments given (a narrower path, -x ...). Prints what each server ran.
 set -euo pipefail
@@ -10,6 +13,7 @@ cd "$(dirname "$0")/.."
 
 : "${VISIONSCOPE_TEST_DATABASE_URL:?set it to the test database, postgresql+asyncpg://user@host:port/db}"
 LAG=${REPLICA_LAG:-2s}
+export VISIONSCOPE_READ_YOUR_WRITES_SECONDS=${VISIONSCOPE_READ_YOUR_WRITES_SECONDS:-3}
 PG_BIN=${VISIONSCOPE_TEST_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)}
 
 url_pattern='^([^:]+)://(([^@:/]+)@)?([^:/@]+)(:([0-9]+))?/([^?]+)'
@@ -59,7 +63,8 @@ trap stop_replica EXIT
 transactions() { "$@" -c "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"; }
 primary_before=$(transactions "${primary[@]}")
 replica_before=$(transactions "${replica[@]}")
-echo "replica of $host:$port on 127.0.0.1:$replica_port, applying commits $LAG late"
+echo "replica of $host:$port on 127.0.0.1:$replica_port, applying commits $LAG late;" \
+  "a client reads the primary for ${VISIONSCOPE_READ_YOUR_WRITES_SECONDS} s after it writes"
 
 export VISIONSCOPE_TEST_READ_DATABASE_URL="$scheme://$user@127.0.0.1:$replica_port/$database"
 started=$SECONDS
