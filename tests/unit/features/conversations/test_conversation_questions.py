@@ -271,3 +271,8 @@ def test_memory_survives_storage() -> None:
     )
     turn = Turn("when", ("a", "b"), (focus,), referent=focus)
     assert Turn.from_dict(turn.to_dict()) == turn
+
+
+def test_a_who_question_that_says_how_much_asks_for_a_person() -> None:
+    question = read_question("Who is weighing up how much he could afford to do for them?")
+    assert question.form is not Form.QUANTITY and question.asks_for is None

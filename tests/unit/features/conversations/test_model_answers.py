@@ -95,6 +95,7 @@ def test_a_claim_cited_to_the_wrong_evidence_is_cited_to_the_evidence_that_holds
         "Yes, support answered 4000 calls at 0:29. I found this information in evidence line [3].",
         "Support answered 4000 calls. [3] supports this.",
         "Support answered 4000 calls (at 3).",  # its number, in the form earlier answers' times take
+        "Support answered 4000 calls (at 0:33).",  # a time while the evidence is on screen
     ],
 )
 def test_a_reply_naming_its_evidence_by_time_or_in_a_sentence_of_its_own_stands(reply: str) -> None:
@@ -142,6 +143,15 @@ def test_a_bare_yes_or_no_is_not_an_answer_the_evidence_can_be_checked_against(r
     assert not verdict.accepted
     assert any("yes or no" in p for p in verdict.problems), verdict.problems
     assert verify("No, it is mostly carbon dioxide [1].", (air,)).accepted
+
+
+def test_a_title_does_not_end_a_sentence() -> None:
+    heir = Passage(
+        VIDEO, "transcript", 4.0, 12.0, "Mr. John Dashwood considered what he could afford to do for them."
+    )
+    asked = read_question("Who is weighing up how much he could afford to do for them?")
+    verdict = verify("Mr. John Dashwood is weighing up what he could afford [1].", (heir,), asked)
+    assert verdict.accepted, verdict.problems
 
 
 def test_a_citation_stands_for_what_is_said_and_shown_at_the_same_moment() -> None:

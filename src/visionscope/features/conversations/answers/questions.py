@@ -301,7 +301,9 @@ def read_question(question: str) -> Question:
 
     if SUMMARY.search(text):
         return make(Form.SUMMARY, "")
-    how_many = HOW_MANY.search(rest)
+    # "Who is weighing up how much he could afford?" asks for a person, not an amount.
+    asks_who = text.startswith(("who ", "whom ", "whose "))
+    how_many = None if asks_who else HOW_MANY.search(rest)
     if CHAPTERS.search(text) and not (how_many and stem(how_many[1]) not in CHAPTER_STEMS):
         return make(Form.CHAPTERS, "")
     if how_many:
@@ -316,9 +318,9 @@ def read_question(question: str) -> Question:
         if counted in ("time", "occasion"):
             body = re.sub(rf"^\s*{how_many[1]}\s+({AUX})\b", " ", rest[how_many.end() - len(how_many[1]) :])
         return make(Form.QUANTITY, body, counted=how_many[1])
-    if re.search(r"\bhow many\b", rest):
+    if re.search(r"\bhow many\b", rest) and not asks_who:
         return make(Form.QUANTITY, re.sub(r"\bhow many\b", " ", rest))
-    much = HOW_MUCH.search(rest)
+    much = None if asks_who else HOW_MUCH.search(rest)
     if much:
         return make(Form.QUANTITY, _blank(rest, much.start(), much.end()))
     if HOW_LONG.search(text):

@@ -29,7 +29,9 @@ _DECLINES = re.compile(
     r"^\W*(?:there is|i found) (?:no|nothing)\b|\bnot (?:mentioned|stated|given) in the (?:video|evidence)\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'\[])")
+#: A sentence ends at ".", "!" or "?", but not after a title ("Mr. John Dashwood").
+TITLES = "".join(rf"(?<!\b{t}\.)" for t in ("Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Prof"))
+_SENTENCE = re.compile(rf"(?<=[.!?]){TITLES}\s+(?=[A-Z0-9\"'\[])")
 _LONE_ANSWER = re.compile(r"^\W*(?:yes|no)\W*$", re.IGNORECASE)
 _NUMBER_MARK = re.compile(r"\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\]")
 _CLOCK = r"(?:\d{1,2}:)?\d{1,3}:[0-5]\d"
@@ -57,7 +59,9 @@ def _seconds(clock_text: str) -> int:
 
 
 def _evidence_at(start: int, end: int | None, evidence: Sequence[Passage]) -> list[int]:
-    """Numbers (1-based) of the evidence that starts at `start` (and ends at `end`), to the second."""
+    """Numbers (1-based) of the evidence that starts at `start` (and ends at `end`), to the second;
+    for a single time that starts none, the evidence under way then ("at 0:56" for a line said
+    from 0:54 to 0:59)."""
     found = []
     for n, passage in enumerate(evidence, start=1):
         if passage.source == VIDEO or abs(int(passage.start) - start) > 1:
@@ -65,6 +69,12 @@ def _evidence_at(start: int, end: int | None, evidence: Sequence[Passage]) -> li
         if end is not None and abs(int(passage.end) - end) > 1 and abs(round(passage.end) - end) > 1:
             continue
         found.append(n)
+    if not found and end is None:
+        found = [
+            n
+            for n, passage in enumerate(evidence, start=1)
+            if passage.source != VIDEO and int(passage.start) <= start <= passage.end
+        ]
     return found
 
 

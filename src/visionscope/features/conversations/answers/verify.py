@@ -19,14 +19,14 @@ from .knowledge import VIDEO, Passage
 from .numbers import UNITS, replace_number_words
 from .prompt import NOT_IN_VIDEO
 from .questions import Form, Question
-from .replies import declines, lone_answer, tidy, with_marks_before_stop
+from .replies import TITLES, declines, lone_answer, tidy, with_marks_before_stop
 from .terms import content_words, literally_in, normalize, stem
 from .timecodes import mark
 from .wordlists import FILLER, STOP_WORDS
 
 _NUMBER_MARK = re.compile(r"\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
 _OTHER_MARK = re.compile(r"\[[^\]]*\]")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'])")
+_SENTENCE = re.compile(rf"(?<=[.!?]){TITLES}\s+(?=[A-Z0-9\"'])")
 _DIGIT_WORD = "|".join(w for w, v in UNITS.items() if v < 10)
 _POINT = re.compile(rf"\s+point((?:\s+(?:{_DIGIT_WORD}|oh))+)\b")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
