@@ -171,9 +171,16 @@ def client_keys(scope: Scope) -> list[str]:
     return keys
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class ReadYourWrites:
     """ASGI middleware for a read replica: a client that wrote in the last window reads the
     primary, so that it sees its own writes; other clients read the replica.
+
+    A request of any other method than GET, HEAD and OPTIONS is meant to change something: it
+    reads the primary throughout, so a revoked key, a removed collaborator or a lowered role is
+    refused at once, not after the replica has caught up.
 
     A request that commits is noted before its response starts, so the client's next request,
     which may leave as soon as the response arrives, already reads the primary; a commit made
@@ -189,12 +196,13 @@ class ReadYourWrites:
             await self.app(scope, receive, send)
             return
         keys = client_keys(scope)
-        try:
-            recent = await self.writers.any_recent(keys)
-        except Exception:
-            log.warning("recent writers unknown; reading the primary", exc_info=True)
-            recent = True
-        reads = RequestReads(from_primary=recent)
+        reads = RequestReads(from_primary=scope.get("method") not in READ_METHODS)
+        if not reads.from_primary:
+            try:
+                reads.from_primary = await self.writers.any_recent(keys)
+            except Exception:
+                log.warning("recent writers unknown; reading the primary", exc_info=True)
+                reads.from_primary = True
         noted = False
 
         async def note_then_send(message: Message) -> None:

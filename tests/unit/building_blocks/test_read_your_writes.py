@@ -22,7 +22,7 @@ from visionscope.building_blocks.read_your_writes import (
 
 SCOPE: Scope = {
     "type": "http",
-    "method": "POST",
+    "method": "GET",
     "path": "/",
     "headers": [(b"authorization", b"Bearer t")],
     "client": ("10.0.0.1", 4000),
@@ -79,6 +79,19 @@ async def test_a_request_reads_the_replica_until_it_writes_and_its_client_then_r
     other = {**SCOPE, "headers": [(b"authorization", b"Bearer other")], "client": ("10.0.0.2", 4000)}
     await ReadYourWrites(app_that(just_read, seen), writers)(other, receive, send)
     assert seen[-1] is True
+
+
+async def test_a_request_meant_to_change_something_reads_the_primary_throughout() -> None:
+    writers = RecentWriters(None, window=10)
+    seen: list[bool] = []
+
+    async def send(message: Message) -> None:
+        return None
+
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        await ReadYourWrites(app_that(just_read, seen), writers)({**SCOPE, "method": method}, receive, send)
+    assert seen == [False] * 4
+    assert not await writers.any_recent(client_keys(SCOPE))  # nothing committed: nothing noted
 
 
 async def test_the_write_is_noted_before_the_response_starts() -> None:
