@@ -50,10 +50,12 @@ def test_stems_match_forms_of_a_word() -> None:
         ("opening", "open"),
         ("stopped", "stop"),
         ("batteries", "battery"),
+        ("adding", "added"),
     ]
     for a, b in pairs:
         assert stem(a) == stem(b), (a, b)
     assert stem("spring") == "spring" and stem("status") == "status"
+    assert stem("string") == "string" and stem("thing") == "thing" and stem("during") == "during"
     assert same_term(stem("electric"), stem("electrical")) and not same_term("cat", "category")
 
 

@@ -145,6 +145,18 @@ def test_a_bare_yes_or_no_is_not_an_answer_the_evidence_can_be_checked_against(r
     assert verify("No, it is mostly carbon dioxide [1].", (air,)).accepted
 
 
+def test_words_about_the_evidence_are_not_claims_about_the_video() -> None:
+    toast = Passage(
+        VIDEO, "transcript", 24.0, 32.0, "Stir the rice for about three minutes until it is glassy."
+    )
+    asked = read_question("Is the rice stirred for about 3 minutes?")
+    verdict = verify("Yes. The evidence shows that the rice is stirred for about 3 minutes.", (toast,), asked)
+    assert verdict.accepted, verdict.problems
+    assert not verify(
+        "Yes. The evidence shows that the rice is stirred for 5 minutes.", (toast,), asked
+    ).accepted
+
+
 def test_a_title_does_not_end_a_sentence() -> None:
     heir = Passage(
         VIDEO, "transcript", 4.0, 12.0, "Mr. John Dashwood considered what he could afford to do for them."

@@ -31,7 +31,11 @@ def stem(word: str) -> str:
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     for suffix in ("ings", "ing", "edly", "ed", "es", "s", "ly"):
-        if not word.endswith(suffix) or len(word) - len(suffix) < (4 if suffix.startswith("ing") else 3):
+        if not word.endswith(suffix):
+            continue
+        rest = word[: -len(suffix)]
+        short_ing = len(rest) == 3 and rest[-1] == rest[-2] and rest[-1] not in "aeiou"  # adding
+        if len(rest) < (4 if suffix.startswith("ing") and not short_ing else 3):
             continue
         if suffix == "es" and not word.endswith(("ses", "xes", "zes", "ches", "shes")):
             continue
