@@ -91,6 +91,21 @@ class RecentWriters:
             return any(self._memory.get(key, 0.0) > now for key in keys)
         return bool(await self._redis.exists(*(f"visionscope:wrote:{key}" for key in keys)))
 
+    async def recent_or_unknown(self, keys: Sequence[str]) -> bool:
+        """``any_recent``, or True when Redis cannot say: then the primary is the safe read."""
+        try:
+            return await self.any_recent(keys)
+        except Exception:
+            log.warning("recent changes unknown; reading the primary", exc_info=True)
+            return True
+
+    async def note(self, keys: Sequence[str]) -> None:
+        """``wrote``, logged rather than raised on failure: a change already committed stands."""
+        try:
+            await self.wrote(keys)
+        except Exception:
+            log.error("a change could not be noted; its readers may read the replica", exc_info=True)
+
 
 def workspace_key(workspace_id: uuid.UUID) -> str:
     return f"workspace:{workspace_id}"
@@ -125,10 +140,7 @@ class BackgroundChanges:
         keys = sorted(set().union(*(keys_of(e) for e in events)))
         if not keys:
             return
-        try:
-            await self._writers.wrote(keys)
-        except Exception:
-            log.error("a background change could not be noted; readers may see the replica", exc_info=True)
+        await self._writers.note(keys)
 
 
 class SeesBackgroundChanges:
@@ -149,11 +161,7 @@ class SeesBackgroundChanges:
             keys.append(user_key(actor.user_id))
         if not keys:
             return
-        try:
-            reads.from_primary = await self._writers.any_recent(keys)
-        except Exception:
-            log.warning("recent changes unknown; reading the primary", exc_info=True)
-            reads.from_primary = True
+        reads.from_primary = await self._writers.recent_or_unknown(keys)
 
 
 def client_keys(scope: Scope) -> list[str]:
@@ -198,18 +206,14 @@ class ReadYourWrites:
         keys = client_keys(scope)
         reads = RequestReads(from_primary=scope.get("method") not in READ_METHODS)
         if not reads.from_primary:
-            try:
-                reads.from_primary = await self.writers.any_recent(keys)
-            except Exception:
-                log.warning("recent writers unknown; reading the primary", exc_info=True)
-                reads.from_primary = True
+            reads.from_primary = await self.writers.recent_or_unknown(keys)
         noted = False
 
         async def note_then_send(message: Message) -> None:
             nonlocal noted
             if message["type"] == "http.response.start" and reads.wrote and not noted:
                 noted = True
-                await self._note(keys)
+                await self.writers.note(keys)
             await send(message)
 
         token = _request_reads.set(reads)
@@ -218,10 +222,4 @@ class ReadYourWrites:
         finally:
             _request_reads.reset(token)
             if reads.wrote and not noted:
-                await self._note(keys)
-
-    async def _note(self, keys: Sequence[str]) -> None:
-        try:
-            await self.writers.wrote(keys)
-        except Exception:
-            log.error("a write could not be noted; the client may read the replica", exc_info=True)
+                await self.writers.note(keys)
