@@ -43,7 +43,7 @@ SHARED_WORDS = 0.5
 MIN_WORDS = 3
 _YES_NO = frozenset({"yes", "no"})
 #: Words about the evidence, not the video ("The evidence shows that ..."): not claims.
-_ABOUT_EVIDENCE = frozenset({"evidence", "according", "indicates", "indicate", "indicating"})
+_EVIDENCE_WORDS = frozenset({"evidence", "according", "indicates", "indicate", "indicating"})
 _DIGITS = {w: str(v) for w, v in UNITS.items() if v < 10} | {"oh": "0"}
 
 
@@ -138,7 +138,7 @@ def claims_missing(
     said = [
         w
         for w in content_words(bare)
-        if not w.isdigit() and w not in FILLER and w not in _YES_NO and w not in _ABOUT_EVIDENCE
+        if not w.isdigit() and w not in FILLER and w not in _YES_NO and w not in _EVIDENCE_WORDS
     ]
     added = [w for w in said if not literally_in(w, question_stems)]
     if added:  # what the answer adds to the question must be in the evidence
