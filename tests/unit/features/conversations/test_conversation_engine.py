@@ -299,3 +299,12 @@ def test_any_question_gets_an_answer_whose_citations_are_backed(
     assert answer.grounded == bool(answer.citations)
     pool = prepared.pool
     assert all(backing(c, pool) is not None for c in answer.citations)
+
+
+async def test_nothing_found_answers_no_only_to_a_question_about_what_the_video_holds(
+    engine: AnswerEngine, briefing: Subject
+) -> None:
+    about_video = await engine.answer("Is there anything about a swimming pool?", [briefing], [])
+    assert not about_video.grounded and about_video.content.startswith("No. ")
+    advice = await engine.answer("Should I wear gloves in the swimming pool?", [briefing], [])
+    assert not advice.grounded and not advice.content.startswith("No")

@@ -51,6 +51,12 @@ def test_stems_match_forms_of_a_word() -> None:
         ("stopped", "stop"),
         ("batteries", "battery"),
         ("adding", "added"),
+        ("taking", "take"),
+        ("named", "name"),
+        ("voted", "vote"),
+        ("going", "go"),
+        ("used", "use"),
+        ("fed", "feed"),
     ]
     for a, b in pairs:
         assert stem(a) == stem(b), (a, b)

@@ -134,6 +134,39 @@ def test_an_answer_may_restate_the_question_but_not_add_to_it() -> None:
     assert not verify("Yes, the atmosphere is mostly oxygen [1].", (air,), oxygen).accepted
 
 
+def test_a_yes_confirming_a_number_stands_when_the_evidence_holds_it_with_its_unit() -> None:
+    stock = Passage(
+        VIDEO, "transcript", 41.3, 45.9, "Keep adding hot stock slowly for eighteen minutes, stirring often."
+    )
+    asked = read_question("Does the broth go in for 18 minutes?")
+    assert verify("Yes. The video shows the broth going in for 18 minutes [1].", (stock,), asked).accepted
+    hours = read_question("Does the broth go in for 18 hours?")
+    assert not verify("Yes, the broth goes in for 18 hours [1].", (stock,), hours).accepted
+    twenty = read_question("Does the broth go in for 20 minutes?")
+    assert not verify("Yes, the broth goes in for 20 minutes [1].", (stock,), twenty).accepted
+
+
+def test_a_negative_answer_in_the_questions_words_is_judged_on_them() -> None:
+    lift = Passage(
+        VIDEO, "transcript", 17.2, 21.5, "In case of fire, leave by the nearest exit and do not use the lift."
+    )
+    asked = read_question("If there's a blaze, can I take the elevator?")
+    assert verify("No, do not use the lift [1].", (lift,), asked).accepted
+    assert not verify("No, I cannot take the stairs [1].", (lift,), asked).accepted
+
+
+def test_a_scene_named_as_the_built_in_engine_does_stands_on_its_times_not_its_number() -> None:
+    shops = Passage(VIDEO, "text", 70.0, 78.5, "In Stores From June 3")
+    asked = read_question("What date does it reach the shops?")
+    reply = "Scene 23 (from 1:10 to 1:18) shows it will be available in stores from June 3."
+    verdict = verify(reply, (shops,), asked)
+    assert verdict.accepted, verdict.problems
+    assert verdict.content.startswith("The scene") and "23" not in verdict.content
+    assert verdict.citations == (shops,)
+    wrong = "Scene 23 (from 1:10 to 1:18) shows it is in stores from June 5."
+    assert not verify(wrong, (shops,), asked).accepted
+
+
 @pytest.mark.parametrize("reply", ["Yes [1].", "No. [1]", "Yes."])
 def test_a_bare_yes_or_no_is_not_an_answer_the_evidence_can_be_checked_against(reply: str) -> None:
     air = Passage(

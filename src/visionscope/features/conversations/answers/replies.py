@@ -3,7 +3,8 @@
 Small models state the right fact in the wrong form: they name the evidence by its time
 ("at 0:59-1:02") instead of its number, add sentences about the evidence itself ("I found this
 in evidence [2]."), answer "Yes." as a sentence of its own (the sentence after it is checked),
-or repeat an earlier refusal in their own words. None of this changes what the reply claims:
+copy the built-in engine's "Scene 4 (from 0:08 to 0:16)" with a scene number of their own, or
+repeat an earlier refusal in their own words. None of this changes what the reply claims:
 tidying it keeps the check strict on the claims (numbers, names, quotes, words) and lenient on
 the form.
 """
@@ -40,6 +41,10 @@ _TIME_REFERENCE = re.compile(
     rf"\s*\(?\s*(?:\b(?:at|from|around|between)\s+)?\[?({_CLOCK})\]?"
     rf"(?:\s*(?:-|\u2013|to|and)\s*\[?({_CLOCK})\]?)?\s*\)?\s*:?"
 )
+
+#: "Scene 4 (from 0:08 to 0:16)": the built-in engine's way of naming a scene, which a model
+#: copies from earlier answers with a number of its own; the times name the evidence.
+_SCENE_LABEL = re.compile(rf"\bscene \d+\s*(?=\(?\s*(?:from|at|between)\s+{_CLOCK})", re.IGNORECASE)
 
 #: "(at 17)", "(at 17, 18)": evidence named by its number in the form of a time (earlier answers,
 #: given back to the model as history, show their citations as "(at 0:53)").
@@ -105,7 +110,8 @@ def times_as_marks(text: str, evidence: Sequence[Passage]) -> str:
 def tidy(text: str, evidence: Sequence[Passage]) -> str:
     """The reply with evidence named by number, sentences about the evidence folded into the one
     before (their marks kept)."""
-    text = times_as_marks(text.strip(), evidence)
+    text = times_as_marks(_SCENE_LABEL.sub("the scene ", text.strip()), evidence)
+    text = re.sub(r"(^|[.!?]\s+)the scene", r"\1The scene", text)
     sentences = [s.strip() for s in _SENTENCE.split(" ".join(text.split())) if s.strip()]
     kept: list[str] = []
     for sentence in sentences:

@@ -24,8 +24,33 @@ def normalize(text: str) -> str:
     return text.replace("%", " percent ")
 
 
+#: Forms the suffix rules cannot reach.
+_IRREGULAR = {
+    "going": "go",
+    "goes": "go",
+    "doing": "do",
+    "does": "do",
+    "being": "be",
+    "seeing": "see",
+    "sees": "see",
+    "using": "use",
+    "used": "use",
+    "uses": "use",
+    "fed": "feed",
+    "made": "make",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+}
+#: A short stem whose word ends in a silent "e" before "-ing" or "-ed": consonant, vowel, consonant.
+_SILENT_E = re.compile(r"[^aeiou][aeiou][^aeiouwxy]")
+
+
 def stem(word: str) -> str:
     """A light suffix stripper applied alike to questions and evidence ("answered" ~ "answer")."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if word.isdigit() or len(word) <= 3:
         return word
     if word.endswith("ies") and len(word) > 4:
@@ -35,8 +60,11 @@ def stem(word: str) -> str:
             continue
         rest = word[: -len(suffix)]
         short_ing = len(rest) == 3 and rest[-1] == rest[-2] and rest[-1] not in "aeiou"  # adding
-        if len(rest) < (4 if suffix.startswith("ing") and not short_ing else 3):
+        silent_e = _SILENT_E.fullmatch(rest) is not None and suffix in ("ing", "ed") and rest != "dur"
+        if len(rest) < (4 if suffix.startswith("ing") and not (short_ing or silent_e) else 3):
             continue
+        if silent_e:
+            return rest + "e"  # taking ~ take, named ~ name
         if suffix == "es" and not word.endswith(("ses", "xes", "zes", "ches", "shes")):
             continue
         if suffix == "s" and word.endswith(("ss", "us", "is")):

@@ -102,11 +102,18 @@ def _times_held(seconds: int, cited: Sequence[Passage]) -> bool:
     return any(p.start - 1.0 <= seconds <= p.end + 1.0 for p in cited)
 
 
+def _units_held(sentence: str, held_stems: set[str]) -> bool:
+    """Whether the word after each number of `sentence` (its unit: "18 minutes") is held."""
+    units = [m[1] for m in re.finditer(r"\d+(?:\.\d+)?\s+([a-z]+)", _digits(sentence))]
+    return all(unit in STOP_WORDS or literally_in(unit, held_stems) for unit in units)
+
+
 def claims_missing(
     sentence: str,
     cited: Sequence[Passage],
     *,
     counting: bool = False,
+    confirming: bool = False,
     asked: str = "",
     topics: frozenset[str] = frozenset(),
 ) -> list[str]:
@@ -117,7 +124,9 @@ def claims_missing(
     numbers and names always need evidence, but for the video's `topics` (names in many of its
     passages: "the average temperature on Mars" cites "Average Minus 63 Degrees"). `counting` (a
     "how many" question): a sentence stating a number the evidence holds may say the rest in the
-    question's words ("the recipe feeds four people")."""
+    question's words ("the recipe feeds four people"); so may one `confirming` a yes-or-no
+    question's number when the evidence holds the number with its unit ("Yes, the broth goes in
+    for 18 minutes" citing "... stock slowly for eighteen minutes")."""
     text = " ".join(p.text for p in cited)
     held_numbers = numbers_in(text)
     held_plain = f" {_plain(text)} "
@@ -144,7 +153,7 @@ def claims_missing(
     if added:  # what the answer adds to the question must be in the evidence
         said = added
     held_words = sum(literally_in(w, held_stems) for w in said)
-    counted = counting and bool(claims) and not missing
+    counted = (counting or (confirming and _units_held(bare, held_stems))) and bool(claims) and not missing
     if len(_OTHER_MARK.sub(" ", bare).split()) < MIN_WORDS:
         missing.append("a sentence, not a fragment")
     elif said and held_words < SHARED_WORDS * len(said) and not counted:
@@ -258,6 +267,7 @@ def verify(text: str, evidence: Sequence[Passage], question: Question | None = N
                 sentence,
                 _moment(support, evidence),
                 counting=counting,
+                confirming=question is not None and question.yes_no,
                 asked=asked,
                 topics=topics,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -11,6 +12,12 @@ from .questions import Channel, Question
 from .timecodes import clock, mark
 
 QUOTE_LIMIT = 300
+#: A yes-or-no question about what the video holds ("Does it mention ...?", "Is there ...?"):
+#: nothing found answers it "No". Other yes-or-no questions are left unanswered.
+_ABOUT_THE_VIDEO = re.compile(
+    r"\b(?:video|clip|there|mention\w*|show\w*|say|says|said|talk\w*|appear\w*|feature\w*)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -124,8 +131,8 @@ def not_found(question: Question, what: str = "") -> Draft:
         sentence = f"The video does not show {subject}."
     else:
         sentence = f"The video does not say or show {subject}."
-    if question.yes_no:
-        sentence = "No. " + sentence
+    if question.yes_no and _ABOUT_THE_VIDEO.search(question.text):
+        sentence = "No. " + sentence  # "Is there a dog in it?": no; "Should I stir it?": not said
     if question.foreign:
         sentence += (
             " (I answer from what the video says and shows, and I read questions in English: "
