@@ -24,7 +24,7 @@ from visionscope.config import Settings
 from visionscope.features.billing.catalog import read_catalog
 from visionscope.features.billing.commands import LoadCatalog
 from visionscope.logs import configure_logging
-from visionscope.migrate import upgrade
+from visionscope.migrate import pending_migrations, upgrade
 
 T = TypeVar("T")
 
@@ -79,11 +79,22 @@ def _require_models(settings: Settings) -> None:
         raise click.ClickException(f"cannot analyse videos: {err.what}. {err.hint}") from None
 
 
+def _require_schema(settings: Settings) -> None:
+    """The api starts on an up-to-date database, or says how to make it one."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if pending_migrations(settings.database):
+        raise click.ClickException(
+            "the database is not set up or not up to date: run `visionscope migrate` first "
+            "(and `visionscope catalog load` on a new database)"
+        )
+
+
 def _run_api(host: str | None, port: int | None, *, embedded: bool) -> None:
     from visionscope.app import create_app
 
     settings = _settings()
     bind_host, bind_port = host or settings.host, port or settings.port
+    _require_schema(settings)
     if embedded:
         _require_models(settings)
     app = create_app(settings, embedded=embedded)

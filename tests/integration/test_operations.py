@@ -131,3 +131,15 @@ async def test_cli_lists_and_replays_dead_messages(
         env={"VISIONSCOPE_DATABASE_URL": settings.database, "VISIONSCOPE_DATA_DIR": str(settings.data_dir)},
     )
     assert result.exit_code == 1
+
+
+def test_the_api_will_not_start_on_a_database_that_was_never_set_up(tmp_path: Path) -> None:
+    env = {
+        "VISIONSCOPE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'new.db'}",
+        "VISIONSCOPE_DATA_DIR": str(tmp_path),
+        "VISIONSCOPE_LOG_JSON": "false",
+        "VISIONSCOPE_SECRET_KEY": "k" * 40,
+    }
+    result = CliRunner().invoke(main, ["api", "--port", "1"], env=env)
+    assert result.exit_code != 0
+    assert "visionscope migrate" in result.output
