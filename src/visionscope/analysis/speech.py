@@ -191,9 +191,19 @@ def split_at_pauses(segment: Segment, pause: float) -> list[Segment]:
         pieces[-1].append(word)
     if len(pieces) == 1:
         return [segment]
+    # A word or two left alone mid-sentence before a long pause ("The" ... "basic model starts at")
+    # were given a time too early: they belong to the words after the pause, and start with them.
+    starts = [part[0].start for part in pieces]
+    n = len(pieces) - 2
+    while n >= 0:
+        part = pieces[n]
+        if n > 0 and len(part) <= 2 and not part[-1].word.endswith((".", "?", "!", ",")):
+            pieces[n + 1] = part + pieces[n + 1]
+            del pieces[n], starts[n]
+        n -= 1
     return [
         Segment(
-            start=segment.start if n == 0 else part[0].start,
+            start=segment.start if n == 0 else starts[n],
             end=segment.end if n == len(pieces) - 1 else part[-1].end,
             text=" ".join(w.word for w in part),
             words=tuple(part),

@@ -67,3 +67,13 @@ def test_sentences_run_together_are_cut_at_their_pauses() -> None:
     assert [p.text for p in parts] == ["Welcome home.", "Bikes doubled and", "then more"]
     assert [(p.start, p.end) for p in parts] == [(0.4, 1.4), (3.5, 4.8), (8.5, 9.5)]
     assert split_at_pauses(whole, 0) == [whole]
+
+
+def test_a_word_left_alone_before_a_long_pause_starts_with_the_words_after_it() -> None:
+    said = [("today.", 44.0, 44.6), ("The", 47.8, 48.0), ("basic", 53.1, 53.4), ("model", 53.5, 53.8)]
+    said += [("costs", 53.9, 54.2), ("249.", 54.3, 55.5)]
+    words = tuple(Word(start=s, end=e, word=w) for w, s, e in said)
+    whole = Segment(start=43.9, end=55.6, text=" ".join(w for w, _, _ in said), words=words)
+    parts = split_at_pauses(whole, 1.5)
+    assert [p.text for p in parts] == ["today.", "The basic model costs 249."]
+    assert [(p.start, p.end) for p in parts] == [(43.9, 44.6), (53.1, 55.6)]
