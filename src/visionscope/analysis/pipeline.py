@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import scan_checkpoint
 from .chapters import ChapterOptions, chapters_and_summary
 from .embed import Embedder, load_embedder
 from .errors import ModelMissing
@@ -311,6 +312,8 @@ def run_pipeline(
                     "result": result,
                 },
             )
+            if stage == "scan":  # its checkpoint is of no more use
+                scan_checkpoint.remove(work / scan_checkpoint.FOLDER)
             records[stage] = StageRecord(status, seconds, reason)
             redone.add(stage)
             if stage == "probe":

@@ -4,29 +4,37 @@ Every frame is decoded once with PyAV (codec threads on). Its Y, U and V planes 
 numpy views and sampled on a grid about 160 samples wide, which costs microseconds; the
 cut detector, brightness, motion and colours all work on those grids. Full pictures are only
 converted for the few frames that become keyframes and sprite tiles.
+
+At scene boundaries the scan saves a checkpoint (`scan_checkpoint.py`); a scan that finds one
+seeks to it and goes on from there, with the same result as a scan that was never stopped.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import av
 import av.container
 import numpy as np
 from PIL import Image
 
+from . import scan_checkpoint as checkpoint
 from .decode import grid, luma_change, open_video
 from .errors import MediaRejected
 from .probe import MediaInfo
 from .results import Keyframe, ScanResult, Scene
+from .scan_checkpoint import Resume
 from .shots import Boundary, ShotDetector, ShotParams
 from .sprite import SpriteMaker, even
 from .visual import I16, brightness_level, dominant_colors, motion_level
 
+log = logging.getLogger(__name__)
 ProgressFn = Callable[[float], None]
 SceneFn = Callable[[Scene], None]
 
@@ -59,6 +67,9 @@ class ScanOptions:
     picture changed from the middle one by at least `local_change` (mean luma of an 8x8 block of
     the grid): text that appears late or goes early."""
     local_change: float = 30.0
+    checkpoint_seconds: float = 10.0
+    """Save a checkpoint at a scene boundary when at least this many seconds (wall clock) have
+    passed since the last one, in `scan.checkpoint/` of the output folder; 0 turns them off."""
 
 
 @dataclass(slots=True)
@@ -144,6 +155,9 @@ class _Scanner:
         self.bt709 = info.height >= 720
         self.full_range = False
         self.rotation = 0
+        self.count = self.errors = 0
+        self.last_time = 0.0
+        self.on_boundary: Callable[[_Frame, float], None] | None = None  # a scene opens (checkpoints)
 
     def first_frame(self, frame: av.VideoFrame) -> None:
         """Take colour matrix, range and display rotation from the first frame."""
@@ -156,17 +170,98 @@ class _Scanner:
 
     def push(self, rec: _Frame, dy: float) -> None:
         self.pending.append((rec, dy))
+        self.count += 1
+        self.last_time = rec.time
         self.detector.push(rec.time, rec.grid)
         horizon = self.detector.horizon
         while self.pending and self.pending[0][0].time < horizon:
             self._commit(*self.pending.popleft())
 
     def finish(self, end_time: float) -> None:
+        self.on_boundary = None
         self.detector.finish(end_time)
         while self.pending:
             self._commit(*self.pending.popleft())
         if self.acc is not None:
             self._close(self.acc, end_time)
+
+    def run(
+        self, path: Path, on_progress: ProgressFn | None, ident: dict[str, Any] | None, resume: Resume | None
+    ) -> ScanResult:
+        info, opts = self.info, self.opts
+        container, stream = open_video(path, opts.skip_nonref_frames, opts.decode_threads)
+        fps = info.fps or 25.0
+        prev: _Frame | None = None
+        replay = checkpoint.Replay(*resume) if resume is not None else None
+        decoded = 0
+        next_report = 0.0
+
+        def report(time: float) -> float:
+            if on_progress is not None and info.duration > 0:
+                on_progress(min(0.99, time / info.duration))
+            return time + max(0.5, info.duration / 100)
+
+        if resume is not None:
+            checkpoint.restore(self, *resume)
+            self.acc = _SceneAcc(resume[0].index, resume[0].start, resume[0].transition)
+            checkpoint.seek(container, stream, resume[0].start)
+        if ident is not None:
+            self.on_boundary = checkpoint.Saver(self, ident, opts.checkpoint_seconds)
+        try:
+            for packet in container.demux(stream):
+                try:
+                    frames = packet.decode()
+                except av.error.InvalidDataError:
+                    self.errors += 0 if replay else 1  # (those before the checkpoint were counted)
+                    continue
+                for frame in frames:
+                    decoded += 1
+                    t = frame.time
+                    time = float(t) if t is not None else self.count / fps
+                    if prev is not None and time <= prev.time:
+                        time = prev.time + 1.0 / fps
+                    if self.count == 0:
+                        self.first_frame(frame)
+                    rec = _Frame(time, frame, grid(frame, opts.grid_width))
+                    if replay:  # frames the checkpoint had given the detector: put back as they were
+                        if time >= replay.start:  # (those before the open scene were analysed)
+                            replay.put_back(self, rec)
+                            next_report = next_report if replay else report(time)
+                        prev = rec
+                        continue
+                    dy = luma_change(rec.grid, prev.grid if prev is not None else None)
+                    if prev is not None:  # motion per frame interval, also across skipped frames
+                        dy /= max(1, round((time - prev.time) * fps))
+                    self.push(rec, dy)
+                    prev = rec
+                    if time >= next_report:
+                        next_report = report(time)
+            if replay:
+                raise checkpoint.Mismatch("the video ends before the frames of the checkpoint")
+            if self.count == 0:
+                raise MediaRejected(
+                    "The video has no picture that can be decoded: the file is damaged or incomplete."
+                )
+            # Skipped frames may follow the last decoded one: reach towards the header's duration by a few.
+            last = self.last_time
+            duration = max(last + 1.0 / fps, min(info.duration, last + 4.0 / fps))
+            self.finish(duration)
+        finally:
+            container.close()
+            self.writer.close()
+        sprite = self.sprite.save(self.out_dir)
+        if resume is not None:
+            extra = {"resumed_at": resume[0].start, "decoded": decoded}
+            log.info("The scan went on from a checkpoint at %(resumed_at).3f s", extra, extra=extra)
+        if on_progress is not None:
+            on_progress(1.0)
+        return ScanResult(
+            duration=round(duration, 3),
+            frames=self.count,
+            decode_errors=self.errors,
+            scenes=tuple(self.scenes),
+            sprite=sprite,
+        )
 
     def _commit(self, rec: _Frame, dy: float) -> None:
         found = self.detector.boundaries
@@ -179,6 +274,8 @@ class _Scanner:
         elif boundary is not None:
             self._close(self.acc, rec.time)
             self.acc = _SceneAcc(index=self.acc.index + 1, start=rec.time, transition=boundary)
+            if self.on_boundary is not None:
+                self.on_boundary(rec, dy)
         self.acc.add(rec, dy, self.opts.ladder_size)
         self.sprite.offer(rec.time, rec.frame)
 
@@ -262,62 +359,21 @@ def scan_video(
     """Decode the video once; write keyframes, thumbnails and the sprite under `out_dir`.
 
     `on_scene` is called (from a writer thread) with each scene once its pictures are on disk,
-    so that on-screen text recognition can start while decoding goes on.
+    so that on-screen text recognition can start while decoding goes on. A scan goes on from the
+    checkpoint (`scan.checkpoint/`) an earlier scan of the same file and settings left in `out_dir`:
+    its scenes are given to `on_scene` again first, and progress starts where it was.
     """
     opts = options or ScanOptions()
-    out = Path(out_dir)
-    container, stream = open_video(Path(path), opts.skip_nonref_frames, opts.decode_threads)
-    scanner = _Scanner(info, out, opts, on_scene)
-    fps = info.fps or 25.0
-    prev: _Frame | None = None
-    count = errors = 0
-    last_time = 0.0
-    next_report = 0.0
-    try:
-        for packet in container.demux(stream):
-            try:
-                frames = packet.decode()
-            except av.error.InvalidDataError:
-                errors += 1
-                continue
-            for frame in frames:
-                t = frame.time
-                time = float(t) if t is not None else count / fps
-                if prev is not None and time <= prev.time:
-                    time = prev.time + 1.0 / fps
-                if count == 0:
-                    scanner.first_frame(frame)
-                rec = _Frame(time, frame, grid(frame, opts.grid_width))
-                dy = luma_change(rec.grid, prev.grid if prev is not None else None)
-                if prev is not None:  # motion per frame interval, also across skipped frames
-                    dy /= max(1, round((time - prev.time) * fps))
-                scanner.push(rec, dy)
-                prev = rec
-                count += 1
-                last_time = time
-                if on_progress is not None and info.duration > 0 and time >= next_report:
-                    on_progress(min(0.99, time / info.duration))
-                    next_report = time + max(0.5, info.duration / 100)
-        if count == 0:
-            raise MediaRejected(
-                "The video has no picture that can be decoded: the file is damaged or incomplete."
-            )
-        # Skipped frames may follow the last decoded one: reach towards the header's duration by a few.
-        duration = max(last_time + 1.0 / fps, min(info.duration, last_time + 4.0 / fps))
-        scanner.finish(duration)
-    finally:
-        container.close()
-        scanner.writer.close()
-    sprite = scanner.sprite.save(out)
-    if on_progress is not None:
-        on_progress(1.0)
-    return ScanResult(
-        duration=round(duration, 3),
-        frames=count,
-        decode_errors=errors,
-        scenes=tuple(scanner.scenes),
-        sprite=sprite,
-    )
+    out, video = Path(out_dir), Path(path)
+    setup = repr((replace(opts, checkpoint_seconds=0.0), info))  # what decides the result
+    ident = checkpoint.identity(video, setup) if opts.checkpoint_seconds > 0 else None
+    resume = checkpoint.load(out / checkpoint.FOLDER, ident, opts.shots) if ident is not None else None
+    if resume is not None:
+        try:
+            return _Scanner(info, out, opts, on_scene).run(video, on_progress, ident, resume)
+        except checkpoint.Mismatch as exc:
+            log.warning("The scan checkpoint does not match the video (%s): scanning from the start", exc)
+    return _Scanner(info, out, opts, on_scene).run(video, on_progress, ident, None)
 
 
 def detect_shots(
