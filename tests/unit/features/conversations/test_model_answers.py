@@ -252,8 +252,6 @@ def test_the_question_s_words_the_evidence_says_otherwise_are_pointed_out_to_the
     assert ("elevator", "lift") in other_wordings("Can I take the elevator?", (wine, lift, charge), meanings)
     assert other_wordings("How long is the warranty?", (wine, lift, charge), meanings) == ()
     assert other_wordings("Is wine added?", (wine,), meanings) == ()  # in the evidence's own words
-    day = Passage(VIDEO, "transcript", 17.0, 21.0, "One day there lasts a little longer than a day on Earth.")
-    assert other_wordings("Is a day there shorter?", (day,), meanings) == ()  # not its opposite
     prompt = messages_for("Does the recipe call for any booze?", (wine,), wordings=[("booze", "wine")])
     assert '(In the evidence\'s words: "booze" may be "wine".)' in prompt[-1]["content"]
     plain = messages_for("Does the recipe call for any booze?", (wine,))

@@ -5,7 +5,6 @@ unchanged (an answer must still hold to the words of the evidence it cites)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from .knowledge import Passage
@@ -15,30 +14,18 @@ from .wordlists import CLOSED_SETS, FILLER
 
 #: Cosine similarity of two words' embeddings from which one is offered as the other's wording
 #: ("booze" ~ "wine" 0.56, "elevator" ~ "lift" 0.62, "satellites" ~ "moons" 0.56; "warranty" ~
-#: "battery" 0.39, "premium" ~ "basic" 0.29, "star" ~ "sun" 0.52 are not). Looser than
-#: `RELATED_WORDS`, which decides what the built-in engine answers: here the model reads the
-#: evidence and decides.
-HINT_SIMILARITY = 0.55
+#: "battery" 0.39, "premium" ~ "basic" 0.29 are not). Looser than `RELATED_WORDS`, which decides
+#: what the built-in engine answers: here the model reads the evidence and decides.
+HINT_SIMILARITY = 0.5
 #: Hints given at most.
 MAX_HINTS = 3
-#: Words of size, amount and time: their nearest words by meaning are often their opposites
-#: ("shorter" ~ "longer" 0.80, "big" ~ "small" 0.68), never offered as hints either way.
-_SCALES = re.compile(
-    r"^(?:big|small|large|little|long|short|high|low|tall|heavy|light|far|near|fast|slow|cheap|"
-    r"expensive|hot|cold|warm|cool|old|new|young|early|late|more|less|few|many|much|full|empty)"
-    r"(?:g?er|g?est|r|st)?$"
-)
 
 
 def _words(text: str) -> list[str]:
     return [
         w
         for w in content_words(text)
-        if len(w) > 2
-        and not w.isdigit()
-        and w not in FILLER
-        and w not in CLOSED_SETS
-        and not _SCALES.match(w)
+        if len(w) > 2 and not w.isdigit() and w not in FILLER and w not in CLOSED_SETS
     ]
 
 
