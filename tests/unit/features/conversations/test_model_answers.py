@@ -11,11 +11,9 @@ import pytest
 
 from visionscope.features.conversations.answers.demands import kind_missing
 from visionscope.features.conversations.answers.engine import Answer, AnswerEngine
-from visionscope.features.conversations.answers.hints import other_wordings
 from visionscope.features.conversations.answers.knowledge import Passage, Subject
 from visionscope.features.conversations.answers.prompt import NOT_IN_VIDEO, SYSTEM_PROMPT, messages_for
 from visionscope.features.conversations.answers.questions import read_question
-from visionscope.features.conversations.answers.retrieval import WordMeanings
 from visionscope.features.conversations.answers.verify import numbers_in, verify
 from visionscope.features.conversations.answers.writers import Outcome, Retract, written
 
@@ -231,31 +229,6 @@ def test_the_prompt_starts_with_the_same_instruction_then_history_evidence_and_q
     assert "[3] on screen at 0:29-0:37: 4000 Calls Answered" in question
     assert "[4] fact: The video lasts 60.0 seconds." in question
     assert question.endswith("Question: When does the Denver site open?")
-
-
-def test_the_question_s_words_the_evidence_says_otherwise_are_pointed_out_to_the_model(
-    engine: AnswerEngine,
-) -> None:
-    embedder = engine._embedder()
-    assert embedder is not None
-    meanings = WordMeanings(embedder)
-    wine = Passage(
-        VIDEO, "transcript", 32.0, 36.0, "Add half a glass of dry white wine and let it bubble away."
-    )
-    lift = Passage(
-        VIDEO, "transcript", 17.2, 21.5, "In case of fire, leave by the nearest exit and do not use the lift."
-    )
-    charge = Passage(VIDEO, "text", 16.5, 25.5, "Ten Days Per Charge")
-    assert other_wordings("Does the recipe call for any booze?", (wine, lift, charge), meanings) == (
-        ("booze", "wine"),
-    )
-    assert ("elevator", "lift") in other_wordings("Can I take the elevator?", (wine, lift, charge), meanings)
-    assert other_wordings("How long is the warranty?", (wine, lift, charge), meanings) == ()
-    assert other_wordings("Is wine added?", (wine,), meanings) == ()  # in the evidence's own words
-    prompt = messages_for("Does the recipe call for any booze?", (wine,), wordings=[("booze", "wine")])
-    assert '(In the evidence\'s words: "booze" may be "wine".)' in prompt[-1]["content"]
-    plain = messages_for("Does the recipe call for any booze?", (wine,))
-    assert "evidence's words" not in plain[-1]["content"]
 
 
 def cite(word: str, sentence: str) -> Callable[[str], str]:

@@ -18,7 +18,6 @@ from .citations import Citation, checked, citation_of
 from .compose import compose
 from .compose_topics import Evidence
 from .evidence import model_evidence, whole_evidence
-from .hints import other_wordings
 from .knowledge import TEXT, TRANSCRIPT, VIDEO, KnowledgeCache, Passage, Subject, VideoFacts, VideoKnowledge
 from .memory import Focus, Plan, Turn, plan
 from .questions import Channel, Form, read_question
@@ -57,8 +56,6 @@ class Prepared:
     names: dict[object, str]
     whole: bool = False
     """`for_model` is all the videos say and show (the same for every question), not a choice."""
-    wordings: tuple[tuple[str, str], ...] = ()
-    """The question's words the evidence says in other words ("booze" ~ "wine"), for the model."""
 
 
 class EmbedderSource:
@@ -274,8 +271,7 @@ class AnswerEngine:
             else ()
         )
         names: dict[object, str] = {k.facts.video_id: k.facts.name for k in videos}
-        wordings = other_wordings(question, for_model, self._meanings()) if for_model else ()
-        return Prepared(planned, evidence, draft, _pool(evidence), for_model, names, bool(whole), wordings)
+        return Prepared(planned, evidence, draft, _pool(evidence), for_model, names, bool(whole))
 
     def builtin(self, prepared: Prepared) -> Answer:
         draft = prepared.draft
@@ -327,7 +323,6 @@ class AnswerEngine:
             prepared.names,
             asked,
             whole=prepared.whole,
-            wordings=prepared.wordings,
         )
         async for item in items:
             yield item

@@ -76,7 +76,6 @@ def messages_for(
     *,
     whole: bool = False,
     yes_no: bool = False,
-    wordings: Sequence[tuple[str, str]] = (),
 ) -> list[dict[str, str]]:
     """Chat messages: the instruction, the last exchanges, then the evidence and the question.
     `whole` evidence (all a video says and shows, the same for every question) comes with the
@@ -84,8 +83,7 @@ def messages_for(
     question about the video, and the model's state for that start is reused. `note` (a retry's
     reason) is added after the question, and for a `yes_no` question how to start the answer (in
     the question, not the instruction: an instruction about yes-or-no questions makes a small
-    model start every answer with "Yes"), and the evidence's `wordings` of the question's words
-    ("booze" ~ "wine")."""
+    model start every answer with "Yes")."""
     if whole:
         system = f"{SYSTEM_PROMPT}\n\nEvidence:\n{evidence_lines(evidence, names)}"
         messages = [{"role": "system", "content": system}]
@@ -99,9 +97,6 @@ def messages_for(
         if whole
         else f"Evidence:\n{evidence_lines(evidence, names)}\n\nQuestion: {question}"
     )
-    if wordings:
-        said = "; ".join(f'"{asked}" may be "{held}"' for asked, held in wordings)
-        body += f"\n(In the evidence's words: {said}.)"
     if yes_no:
         body += f"\n{YES_NO_NOTE}"
     if note:

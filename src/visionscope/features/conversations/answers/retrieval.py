@@ -53,18 +53,10 @@ class WordMeanings:
         self._lock = threading.Lock()
 
     def __call__(self, word: str, candidates: Sequence[str]) -> bool:
-        closest = self.closest(word, candidates)
-        return closest is not None and closest[1] >= self._threshold
-
-    def closest(self, word: str, candidates: Sequence[str]) -> tuple[str, float] | None:
-        """The candidate closest in meaning to `word`, and its cosine similarity."""
-        if not candidates:
-            return None
         with self._lock:  # the embedder's cache is not made for concurrent writers
             vectors = self._embedder.embed([word, *candidates])
         similarity = vectors[1:] @ vectors[0]
-        best = int(np.argmax(similarity))
-        return candidates[best], float(similarity[best])
+        return bool(similarity.size and float(np.max(similarity)) >= self._threshold)
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,6 @@ async def written(
     asked: Question | None = None,
     *,
     whole: bool = False,
-    wordings: Sequence[tuple[str, str]] = (),
 ) -> AsyncIterator[str | Retract | Outcome]:
     """Text pieces as the model writes them, a `Retract` when a streamed attempt is rejected,
     and last the `Outcome`. At most two attempts; a declined answer is not retried."""
@@ -82,7 +81,6 @@ async def written(
                     note,
                     whole=whole,
                     yes_no=asked is not None and asked.yes_no,
-                    wordings=wordings,
                 )
             ):
                 raw += piece
