@@ -167,7 +167,7 @@ def read_picture(engine: TesseractEngine, picture: Image.Image, opts: OcrOptions
     grey = picture.convert("L")
     rows = _word_rows(engine.read(np.asarray(ImageOps.invert(grey)), psm=opts.psm))
     lines = _lines_of(rows, grey.height, opts.min_confidence)
-    ink = _ink_picture(grey, _read_boxes(rows, opts.ink_read_confidence), opts)
+    ink = _ink_picture(grey, _read_boxes(rows, opts.ink_read_confidence), opts, flat_reads=bool(lines))
     if ink is not None:
         ink_height = min(grey.height, opts.ink_max_height)
         more = _lines_of(_word_rows(engine.read(ink, psm=opts.psm)), ink_height, opts.min_confidence)
@@ -228,16 +228,21 @@ def ocr_image(path: str | Path, options: OcrOptions | None = None) -> list[OcrLi
     return ocr_images([path], options)[0]
 
 
-def _ink_picture(grey: Image.Image, read: list[_Box], opts: OcrOptions) -> npt.NDArray[np.uint8] | None:
+def _ink_picture(
+    grey: Image.Image, read: list[_Box], opts: OcrOptions, *, flat_reads: bool = True
+) -> npt.NDArray[np.uint8] | None:
     """A black-on-white picture of only the near-white and only the near-black pixels (one above
     the other), when there are few enough of them to be text, without the ink of words already
-    read well, cropped to the ink left; None when there is nothing to read."""
+    read well, cropped to the ink left; None when there is nothing to read. A flat background
+    gets no ink pass when the picture itself read (`flat_reads`): white text in dark boxes on a
+    bright plain colour reads as nothing, and its ink alone reads well."""
     scale = 1.0
     if grey.height > opts.ink_max_height:
         scale = opts.ink_max_height / grey.height
         grey = grey.resize((round(grey.width * scale), opts.ink_max_height), Image.Resampling.BOX)
     pixels = np.asarray(grey)
-    if float(np.mean(np.abs(pixels.astype(np.int16) - int(np.median(pixels))) <= 12)) >= opts.flat_share:
+    flat = float(np.mean(np.abs(pixels.astype(np.int16) - int(np.median(pixels))) <= 12)) >= opts.flat_share
+    if flat and flat_reads:
         return None  # a flat background: the picture itself reads well
     low, high = opts.ink_share
     inks = [
