@@ -11,8 +11,6 @@ has written the scene's keyframe, on the other core, while decoding goes on.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -20,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import scan_checkpoint
+from .atomic import write_text_atomic
 from .chapters import ChapterOptions, chapters_and_summary
 from .embed import Embedder, load_embedder
 from .errors import ModelMissing
@@ -109,17 +108,8 @@ class AnalysisResult:
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON to a temporary file beside `path`, flush it to disk, then rename it over `path`."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """Write JSON whole or not at all (see `write_text_atomic`)."""
+    write_text_atomic(path, json.dumps(data, ensure_ascii=False))
 
 
 class _Progress:

@@ -31,6 +31,7 @@ import av.container
 import numpy as np
 import numpy.typing as npt
 
+from .atomic import write_text_atomic
 from .results import Scene
 from .shot_rules import F32, I16, Boundary, Gradual, ShotParams, half_grid
 from .shots import ShotDetector
@@ -233,7 +234,7 @@ def save(folder: Path, ident: dict[str, Any], state: ScanState, detector: ShotDe
         manifest["arrays"] = tmp.name
         text = json.dumps({"sha256": _digest(manifest), "manifest": manifest})
         size = tmp.stat().st_size + len(text)
-        _write_text(folder / _MANIFEST, text)  # the last step: the checkpoint is the new one
+        write_text_atomic(folder / _MANIFEST, text)  # the last step: the checkpoint is the new one
     except (OSError, ValueError) as exc:
         log.warning("The scan checkpoint could not be written (%s); the scan goes on without it", exc)
         if tmp is not None:
@@ -380,16 +381,3 @@ def _scan_state(d: dict[str, Any], tiles: U8) -> ScanState:
 
 def _digest(manifest: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode("utf-8")).hexdigest()
-
-
-def _write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
