@@ -191,25 +191,80 @@ def split_at_pauses(segment: Segment, pause: float) -> list[Segment]:
         pieces[-1].append(word)
     if len(pieces) == 1:
         return [segment]
-    # A word or two left alone mid-sentence before a long pause ("The" ... "basic model starts at")
-    # were given a time too early: they belong to the words after the pause, and start with them.
-    starts = [part[0].start for part in pieces]
-    n = len(pieces) - 2
-    while n >= 0:
-        part = pieces[n]
-        if n > 0 and len(part) <= 2 and not part[-1].word.endswith((".", "?", "!", ",")):
-            pieces[n + 1] = part + pieces[n + 1]
-            del pieces[n], starts[n]
-        n -= 1
     return [
         Segment(
-            start=segment.start if n == 0 else starts[n],
+            start=segment.start if n == 0 else part[0].start,
             end=segment.end if n == len(pieces) - 1 else part[-1].end,
             text=" ".join(w.word for w in part),
             words=tuple(part),
         )
         for n, part in enumerate(pieces)
     ]
+
+
+#: Words a sentence does not end with: a segment of a word or two ending so is cut from its sentence.
+_OPENING_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "but",
+        "or",
+        "so",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "from",
+        "by",
+        "as",
+        "than",
+        "that",
+        "this",
+        "these",
+        "those",
+        "our",
+        "your",
+        "their",
+        "its",
+        "my",
+        "his",
+        "her",
+    ]
+)
+
+
+def attach_strays(segments: list[Segment], pause: float) -> list[Segment]:
+    """A segment of a word or two that cannot end a sentence ("The"), followed after `pause` or
+    more by the rest ("basic model starts at 240 euros."), is part of that sentence: whisper timed
+    it too early. It is joined to the next segment, which keeps its own start."""
+    out: list[Segment] = []
+    carried: Segment | None = None
+    for n, segment in enumerate(segments):
+        if carried is not None:
+            segment = Segment(
+                start=segment.start,
+                end=segment.end,
+                text=f"{carried.text} {segment.text}",
+                words=carried.words + segment.words,
+            )
+            carried = None
+        said = segment.text.split()
+        following = segments[n + 1] if n + 1 < len(segments) else None
+        if (
+            following is not None
+            and 0 < len(said) <= 2
+            and said[-1].lower() in _OPENING_WORDS
+            and following.start - segment.end >= pause
+        ):
+            carried = segment
+            continue
+        out.append(segment)
+    return out
 
 
 def transcribe_audio(
@@ -263,7 +318,9 @@ def transcribe_audio(
         segments += split_at_pauses(whole, opts.pause_seconds)
         if on_progress is not None and duration > 0:
             on_progress(min(0.99, float(piece.end) / duration))
-    return Transcript(source="asr", language=language, segments=tuple(segments))
+    return Transcript(
+        source="asr", language=language, segments=tuple(attach_strays(segments, opts.pause_seconds))
+    )
 
 
 def transcribe(

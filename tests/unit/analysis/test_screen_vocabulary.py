@@ -4,7 +4,7 @@ pauses."""
 from __future__ import annotations
 
 from visionscope.analysis import Segment, TextResult, TextSpan, Word
-from visionscope.analysis.speech import screen_vocabulary, split_at_pauses
+from visionscope.analysis.speech import attach_strays, screen_vocabulary, split_at_pauses
 
 
 def _span(start: float, text: str, confidence: float = 90.0) -> TextSpan:
@@ -70,10 +70,20 @@ def test_sentences_run_together_are_cut_at_their_pauses() -> None:
 
 
 def test_a_word_left_alone_before_a_long_pause_starts_with_the_words_after_it() -> None:
-    said = [("today.", 44.0, 44.6), ("The", 47.8, 48.0), ("basic", 53.1, 53.4), ("model", 53.5, 53.8)]
-    said += [("costs", 53.9, 54.2), ("249.", 54.3, 55.5)]
-    words = tuple(Word(start=s, end=e, word=w) for w, s, e in said)
-    whole = Segment(start=43.9, end=55.6, text=" ".join(w for w, _, _ in said), words=words)
-    parts = split_at_pauses(whole, 1.5)
-    assert [p.text for p in parts] == ["today.", "The basic model costs 249."]
-    assert [(p.start, p.end) for p in parts] == [(43.9, 44.6), (53.1, 55.6)]
+    def segment(start: float, end: float, text: str) -> Segment:
+        return Segment(start=start, end=end, text=text, words=())
+
+    segments = [
+        segment(43.9, 44.6, "It weighs 32 grams."),
+        segment(47.8, 48.0, "The"),
+        segment(53.1, 55.6, "basic model starts at 249 euros."),
+        segment(61.0, 61.5, "Thanks"),
+        segment(64.0, 66.0, "It comes in three finishes."),
+    ]
+    joined = attach_strays(segments, 1.5)
+    assert [(s.start, s.end, s.text) for s in joined] == [
+        (43.9, 44.6, "It weighs 32 grams."),
+        (53.1, 55.6, "The basic model starts at 249 euros."),
+        (61.0, 61.5, "Thanks"),  # a word that may end a sentence stays where it was said
+        (64.0, 66.0, "It comes in three finishes."),
+    ]
