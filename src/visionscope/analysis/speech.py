@@ -203,39 +203,11 @@ def split_at_pauses(segment: Segment, pause: float) -> list[Segment]:
 
 
 #: Words a sentence does not end with: a segment of a word or two ending so is cut from its sentence.
-_OPENING_WORDS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "but",
-        "or",
-        "so",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "from",
-        "by",
-        "as",
-        "than",
-        "that",
-        "this",
-        "these",
-        "those",
-        "our",
-        "your",
-        "their",
-        "its",
-        "my",
-        "his",
-        "her",
-    ]
+_OPENING = (
+    "the a an and but or so of to in on at for with from by as than that this these those "
+    "our your their its my his her"
 )
+_OPENING_WORDS = frozenset(_OPENING.split())
 
 
 def attach_strays(segments: list[Segment], pause: float) -> list[Segment]:
