@@ -12,12 +12,10 @@ from .questions import Channel, Question
 from .timecodes import clock, mark
 
 QUOTE_LIMIT = 300
-#: A yes-or-no question about what the video holds ("Does it mention ...?", "Is there ...?"):
-#: nothing found answers it "No". Other yes-or-no questions are left unanswered.
-_ABOUT_THE_VIDEO = re.compile(
-    r"\b(?:video|clip|there|mention\w*|show\w*|say|says|said|talk\w*|appear\w*|feature\w*)\b",
-    re.IGNORECASE,
-)
+#: A yes-or-no question about what the video holds ("Does it mention ...?", "Is there ...?", or one
+#: naming what is said or shown): nothing found answers it "No". Other yes-or-no questions are
+#: left unanswered.
+_ABOUT_THE_VIDEO = re.compile(r"\b(?:video|clip|there|mention\w*|feature\w*)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,7 @@ def not_found(question: Question, what: str = "") -> Draft:
         sentence = f"The video does not show {subject}."
     else:
         sentence = f"The video does not say or show {subject}."
-    if question.yes_no and _ABOUT_THE_VIDEO.search(question.text):
+    if question.yes_no and (question.channel is not Channel.ANY or _ABOUT_THE_VIDEO.search(question.text)):
         sentence = "No. " + sentence  # "Is there a dog in it?": no; "Should I stir it?": not said
     if question.foreign:
         sentence += (
