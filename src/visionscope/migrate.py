@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from importlib import resources
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from visionscope.building_blocks.db import create_engine
 
 
 def alembic_config(database_url: str) -> Config:
@@ -22,14 +28,6 @@ def upgrade(database_url: str, revision: str = "heads") -> None:
 
 def pending_migrations(database_url: str) -> bool:
     """Whether the database lacks a migration (or was never set up): the schema is not current."""
-    import asyncio
-
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from sqlalchemy.engine import Connection
-
-    from visionscope.building_blocks.db import create_engine
-
     heads = set(ScriptDirectory.from_config(alembic_config(database_url)).get_heads())
 
     def applied(connection: Connection) -> set[str]:
