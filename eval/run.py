@@ -147,6 +147,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "(llm), or if any came from the model (builtin)",
     )
     parser.add_argument("--video", action="append", default=[], help="only these videos (repeatable)")
+    parser.add_argument(
+        "--kind", action="append", default=[], help="only questions of this kind (repeatable): yes_no, ..."
+    )
     parser.add_argument("--media-dir", type=Path, default=CACHE, help="where the made videos are kept")
     parser.add_argument(
         "--state", type=Path, help="remember the user and uploads here and reuse them next run"
@@ -172,6 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     videos = select(load_all(), None if args.part == "all" else args.part)
     if args.video:
         videos = [v for v in videos if v.name in args.video]
+    if args.kind:
+        videos = [
+            VideoSet(v.name, v.spec, [q for q in v.questions if q.kind in args.kind]) for v in videos
+        ]
+        videos = [v for v in videos if v.questions]
     if not speech.available():
         left_out = [v.name for v in videos if v.is_reading]
         if left_out:
