@@ -176,9 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.video:
         videos = [v for v in videos if v.name in args.video]
     if args.kind:
-        videos = [
-            VideoSet(v.name, v.spec, [q for q in v.questions if q.kind in args.kind]) for v in videos
-        ]
+        videos = [VideoSet(v.name, v.spec, [q for q in v.questions if q.kind in args.kind]) for v in videos]
         videos = [v for v in videos if v.questions]
     if not speech.available():
         left_out = [v.name for v in videos if v.is_reading]
