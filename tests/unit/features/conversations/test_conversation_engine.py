@@ -308,3 +308,15 @@ async def test_nothing_found_answers_no_only_to_a_question_about_what_the_video_
     assert not about_video.grounded and about_video.content.startswith("No. ")
     advice = await engine.answer("Should I wear gloves in the swimming pool?", [briefing], [])
     assert not advice.grounded and not advice.content.startswith("No")
+
+
+async def test_a_found_topic_answers_yes_only_to_a_question_about_what_the_video_holds(
+    engine: AnswerEngine, briefing: Subject
+) -> None:
+    about_video = await engine.answer("Does the video talk about the Denver warehouse?", [briefing], [])
+    assert about_video.grounded and about_video.content.startswith("Yes. ")
+    # Whether it opens then is not whether it comes up: the built-in engine shows what
+    # is said about it, and claims no verdict.
+    verdict = await engine.answer("Will the new warehouse in Denver open in September?", [briefing], [])
+    assert verdict.grounded and not verdict.content.lower().startswith(("yes", "no"))
+    assert "September" in verdict.content and verdict.citations[0].start == 14.5

@@ -15,7 +15,17 @@ from .questions import Channel
 from .retrieval import ANSWER_KINDS, Moment
 from .terms import coverage, literally_in, stem, vocabulary, words
 from .timecodes import clock
-from .writing import Draft, Writer, capital, join, not_found, quoted, refusal, span_words
+from .writing import (
+    Draft,
+    Writer,
+    asks_what_the_video_holds,
+    capital,
+    join,
+    not_found,
+    quoted,
+    refusal,
+    span_words,
+)
 
 
 @dataclass(frozen=True)
@@ -178,6 +188,10 @@ def exists(plan: Plan, evidence: Evidence) -> Draft:
     found = supported(evidence)
     if not found:
         return not_found(plan.question)
+    if not asks_what_the_video_holds(plan.question):
+        # "Is a day there shorter than ours?": finding the topic is no verdict; what the video
+        # says about it is the answer, to be read.
+        return lookup(plan, evidence)
     answer = when(plan, evidence)
     return Draft("Yes. " + answer.content, True, answer.citations, answer.words)
 

@@ -120,6 +120,14 @@ def look_in_words(scene: SceneFacts) -> str:
     return f"{colours_in_words(scene)}, {light} and {motion}"
 
 
+def asks_what_the_video_holds(question: Question) -> bool:
+    """A yes-or-no question answered by whether the video says or shows something ("Is there a
+    dog in it?", "Does it mention prices?"), not by what it says ("Should I stir it?")."""
+    return question.yes_no and (
+        question.channel is not Channel.ANY or bool(_ABOUT_THE_VIDEO.search(question.text))
+    )
+
+
 def not_found(question: Question, what: str = "") -> Draft:
     """The answer when the video holds nothing that supports one: says so, cites nothing."""
     subject = what or (f"anything about {question.phrase}" if question.phrase else "that")
@@ -129,7 +137,7 @@ def not_found(question: Question, what: str = "") -> Draft:
         sentence = f"The video does not show {subject}."
     else:
         sentence = f"The video does not say or show {subject}."
-    if question.yes_no and (question.channel is not Channel.ANY or _ABOUT_THE_VIDEO.search(question.text)):
+    if asks_what_the_video_holds(question):
         sentence = "No. " + sentence  # "Is there a dog in it?": no; "Should I stir it?": not said
     if question.foreign:
         sentence += (
