@@ -57,3 +57,22 @@ async def test_the_language_model_answers_in_other_words_follows_up_refuses_and_
     deltas = [d["content"] for k, d in events[last_reset + 1 :] if k == "delta"]
     assert sum(k == "delta" for k in kinds) >= 2, events  # written in pieces, as they came
     assert "".join(deltas) == final["content"], events
+
+
+async def test_yes_or_no_questions_get_the_verdict_of_the_lines_that_answer_them(
+    client: httpx.AsyncClient, runtime: EmbeddedRuntime, short_video: SampleVideo
+) -> None:
+    world = await analysed(client, runtime, short_video)
+    owner, video_id = world.owner, world.video["id"]
+    conv = await conversation(client, owner, video_id=video_id)
+
+    eyes = (await ask(client, owner, conv, "Do I have to protect my eyes in the lab?")).json()
+    assert eyes["grounded"] is True and eyes["content"].startswith("Yes"), eyes
+    assert eyes["citations"] and all(5.0 <= c["start"] < 10.0 for c in eyes["citations"]), eyes
+
+    # The video says September: "Yes" would be wrong, and a "No" must stand on the opening date.
+    october = (await ask(client, owner, conv, "Is the Denver site opening in October?")).json()
+    assert not october["content"].lower().startswith("yes"), october
+    if october["grounded"]:
+        assert october["content"].startswith("No"), october
+        assert all(c["start"] < 5.0 for c in october["citations"]), october

@@ -4,7 +4,9 @@ generation at a time.
 Two cores do not run two generations faster than one after the other, so generations are
 serialised by a lock. llama.cpp keeps the state (KV cache) of the last prompt and reuses it
 for the longest common prefix of the next one: prompts that start with the same system
-prompt skip its evaluation. Generation runs in a worker thread; `stream` hands its pieces to
+prompt skip its evaluation. Short prompts asked on the side (a check of one answer) run in a
+second, small context over the same weights (mapped once in memory), so that they do not
+replace the cached state of the long ones. Generation runs in a worker thread; `stream` hands its pieces to
 the event loop as they are written.
 """
 
@@ -35,6 +37,7 @@ class RuntimeSettings:
     threads: int = 0
     """0: one per core this process may use."""
     max_tokens: int = 160
+    aside_context_tokens: int = 768
 
 
 def _threads(wanted: int) -> int:
@@ -55,6 +58,7 @@ class LocalModel:
         self._load_lock = threading.Lock()
         self._generate_lock = threading.Lock()
         self._llama: Any = None
+        self._aside: Any = None
         self._failure: str | None = None
 
     @property
@@ -62,20 +66,22 @@ class LocalModel:
         """Why the model could not be loaded, once it was tried."""
         return self._failure
 
-    def _load(self) -> Any:
+    def _load(self, *, aside: bool = False) -> Any:
         with self._load_lock:
-            if self._llama is not None:
-                return self._llama
+            loaded = self._aside if aside else self._llama
+            if loaded is not None:
+                return loaded
             if self._failure is not None:
                 raise ModelUnavailable(self._failure)
             try:
                 llama_cpp: Any = importlib.import_module("llama_cpp")  # heavy: imported when first used
                 path = self._path()
-                self._llama = llama_cpp.Llama(
+                context = llama_cpp.Llama(
                     model_path=str(path),
-                    n_ctx=self.settings.context_tokens,
+                    n_ctx=self.settings.aside_context_tokens if aside else self.settings.context_tokens,
                     n_threads=_threads(self.settings.threads),
                     n_batch=256,
+                    use_mmap=True,
                     verbose=False,
                 )
             except Exception as err:  # any failure to load means: answer without the model
@@ -85,8 +91,12 @@ class LocalModel:
                     extra={"error": self._failure},
                 )
                 raise ModelUnavailable(self._failure) from err
-            log.info("local language model loaded", extra={"model": str(path)})
-            return self._llama
+            if aside:
+                self._aside = context
+            else:
+                self._llama = context
+                log.info("local language model loaded", extra={"model": str(path)})
+            return context
 
     def warm_up(self, messages: Sequence[Message]) -> None:
         """Load the model and evaluate a prompt (its prefix is then cached); errors are logged."""
@@ -102,9 +112,11 @@ class LocalModel:
         *,
         max_tokens: int | None = None,
         stop: threading.Event | None = None,
+        aside: bool = False,
     ) -> Iterator[str]:
-        """The answer's text in pieces as they are written (blocking: call it in a thread)."""
-        llama = self._load()
+        """The answer's text in pieces as they are written (blocking: call it in a thread);
+        `aside`: in the small second context (see the module's note)."""
+        llama = self._load(aside=aside)
         with self._generate_lock:
             chunks = llama.create_chat_completion(
                 messages=list(messages),
@@ -121,7 +133,7 @@ class LocalModel:
                     yield str(piece)
 
     async def stream(
-        self, messages: Sequence[Message], *, max_tokens: int | None = None
+        self, messages: Sequence[Message], *, max_tokens: int | None = None, aside: bool = False
     ) -> AsyncIterator[str]:
         """`generate` in a worker thread, its pieces delivered to the event loop as they come.
         Leaving the loop early (a client gone) stops the generation after the current token."""
@@ -131,7 +143,7 @@ class LocalModel:
 
         def work() -> None:
             try:
-                for piece in self.generate(messages, max_tokens=max_tokens, stop=stop):
+                for piece in self.generate(messages, max_tokens=max_tokens, stop=stop, aside=aside):
                     loop.call_soon_threadsafe(queue.put_nowait, ("piece", piece))
             except BaseException as err:  # handed to the consumer, which raises it
                 loop.call_soon_threadsafe(queue.put_nowait, ("error", err))

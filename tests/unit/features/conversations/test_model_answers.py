@@ -248,9 +248,11 @@ class ScriptedWriter:
     def __init__(self, *replies: str | Callable[[str], str]) -> None:
         self.replies = list(replies)
         self.seen: list[list[dict[str, str]]] = []
+        self.aside: list[bool] = []
 
-    async def stream(self, messages: Sequence[dict[str, str]]) -> AsyncIterator[str]:
+    async def stream(self, messages: Sequence[dict[str, str]], *, aside: bool = False) -> AsyncIterator[str]:
         self.seen.append(list(messages))
+        self.aside.append(aside)
         script = self.replies.pop(0)
         reply = script if isinstance(script, str) else script("\n".join(m["content"] for m in messages))
         for i in range(0, len(reply), 4):

@@ -36,7 +36,8 @@ class ModelServer:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.settings.api_key}"} if self.settings.api_key else {}
 
-    async def stream(self, messages: Sequence[dict[str, str]]) -> AsyncIterator[str]:
+    async def stream(self, messages: Sequence[dict[str, str]], *, aside: bool = False) -> AsyncIterator[str]:
+        """`aside` changes nothing here: a server keeps the state of its prompts itself."""
         body = {
             "model": self.settings.model,
             "messages": list(messages),

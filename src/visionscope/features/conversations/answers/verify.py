@@ -189,7 +189,7 @@ def topics_of(evidence: Sequence[Passage]) -> frozenset[str]:
     return frozenset(name for name, n in counts.items() if n >= TOPIC_PASSAGES and name not in STOP_WORDS)
 
 
-def _moment(cited: Sequence[Passage], evidence: Sequence[Passage]) -> list[Passage]:
+def at_same_moment(cited: Sequence[Passage], evidence: Sequence[Passage]) -> list[Passage]:
     """The cited passages and the evidence said or shown at the same time in the same video: a
     citation of the title "Denver Warehouse" stands for the sentence said over it too."""
     support = list(cited)
@@ -213,7 +213,7 @@ def _best_support(
     best: tuple[int, Passage] | None = None
     for passage in evidence:
         if passage.source == VIDEO or claims_missing(
-            sentence, _moment([passage], evidence), asked=asked, topics=topics_of(evidence)
+            sentence, at_same_moment([passage], evidence), asked=asked, topics=topics_of(evidence)
         ):
             continue
         stems = {stem(w) for w in _plain(passage.text).split()}
@@ -265,7 +265,7 @@ def verify(text: str, evidence: Sequence[Passage], question: Question | None = N
         missing = (
             claims_missing(
                 sentence,
-                _moment(support, evidence),
+                at_same_moment(support, evidence),
                 counting=counting,
                 confirming=question is not None and question.yes_no,
                 asked=asked,
@@ -289,7 +289,7 @@ def verify(text: str, evidence: Sequence[Passage], question: Question | None = N
         problems.append("no evidence is cited")
     text = " ".join(sentence for sentence, _ in checked)
     lacking = (
-        kind_missing(question, " ".join(p.text for p in _moment(cited, evidence)))
+        kind_missing(question, " ".join(p.text for p in at_same_moment(cited, evidence)))
         if question and cited
         else None
     )

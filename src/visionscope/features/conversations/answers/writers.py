@@ -15,17 +15,23 @@ from visionscope.language_model import ModelUnavailable
 from .knowledge import Passage
 from .prompt import NOT_IN_VIDEO, messages_for
 from .questions import Question
-from .verify import Verdict, retry_note, verify, with_marks
+from .verify import Verdict, at_same_moment, retry_note, verify, with_marks
+from .yes_no import QUOTED_LINES, check_messages, on_topic, read_check, stated_answer, verdict_of
 
 log = logging.getLogger("visionscope.answers")
 
 ATTEMPTS = 2
+#: Characters of a close reading's reply read for its one word.
+CHECK_CHARS = 24
 
 
 class Writer(Protocol):
     """Writes a reply to chat messages, piece by piece."""
 
-    def stream(self, messages: Sequence[dict[str, str]]) -> AsyncIterator[str]: ...
+    def stream(self, messages: Sequence[dict[str, str]], *, aside: bool = False) -> AsyncIterator[str]:
+        """`aside`: a short prompt of its own, which should not replace the state kept for
+        the long prompts that share their start."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +61,41 @@ def _showable(raw: str, evidence: Sequence[Passage]) -> str | None:
     return with_marks(settled, evidence, strip=False).rstrip()
 
 
+async def _close_reading(writer: Writer, messages: Sequence[dict[str, str]]) -> str:
+    """The model's one-word reply (stops the model once the word is written)."""
+    reply = ""
+    async for piece in writer.stream(messages, aside=True):
+        reply += piece
+        if len(reply) >= CHECK_CHARS or (read_check(reply) is not None and not reply.rstrip()[-1:].isalpha()):
+            break
+    return reply
+
+
+async def yes_no_checked(
+    writer: Writer, raw: str, verdict: Verdict, question: str, evidence: Sequence[Passage], before: str = ""
+) -> Verdict:
+    """A yes-or-no reply checked on the lines it cites (see `yes_no`): accepted, in the words of
+    those lines, when a close reading of them gives the same verdict; rejected when it does not.
+    Other replies are returned as they are."""
+    said = verdict_of(raw)
+    if said is None or verdict.declined or not verdict.citations:
+        return verdict
+    lines = at_same_moment(verdict.citations, evidence)
+    check = await _close_reading(writer, check_messages(question, lines, before))
+    read = read_check(check)
+    log.info("a yes-or-no answer was read again", extra={"said": said, "read": read, "check": check[:40]})
+    if read != said:
+        problem = f"the cited evidence, read closely, answers {read or 'neither yes nor no'}"
+        return Verdict(verdict.content, verdict.citations, False, (problem,))
+    if verdict.accepted:
+        return verdict
+    if not on_topic(question, lines):
+        return Verdict(
+            verdict.content, verdict.citations, False, ("the cited evidence is about something else",)
+        )
+    return Verdict(stated_answer(said, lines), tuple(lines[:QUOTED_LINES]), False, ())
+
+
 async def written(
     writer: Writer,
     question: str,
@@ -71,18 +112,11 @@ async def written(
     verdict: Verdict | None = None
     for attempt in range(1, ATTEMPTS + 1):
         raw, sent = "", ""
+        messages = messages_for(
+            question, evidence, history, names, note, whole=whole, yes_no=asked is not None and asked.yes_no
+        )
         try:
-            async for piece in writer.stream(
-                messages_for(
-                    question,
-                    evidence,
-                    history,
-                    names,
-                    note,
-                    whole=whole,
-                    yes_no=asked is not None and asked.yes_no,
-                )
-            ):
+            async for piece in writer.stream(messages):
                 raw += piece
                 shown = _showable(raw, evidence)
                 if shown is not None and shown.startswith(sent) and len(shown) > len(sent):
@@ -96,6 +130,12 @@ async def written(
             yield Outcome(None, attempt)
             return
         verdict = verify(raw, evidence, asked)
+        if asked is not None and asked.yes_no:
+            try:
+                before = history[-1][0] if history else ""
+                verdict = await yes_no_checked(writer, raw, verdict, question, evidence, before)
+            except Exception as err:  # the check failed: the reply stands or falls as it is
+                log.warning("the yes-or-no check failed", extra={"error": f"{type(err).__name__}: {err}"})
         if verdict.accepted:
             if verdict.content != sent:
                 if sent and not verdict.content.startswith(sent):

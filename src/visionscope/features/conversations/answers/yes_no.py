@@ -1,0 +1,88 @@
+"""Yes-or-no answers: the model's "Yes" or "No" is checked on the evidence it cites, and the
+answer stands on that evidence's own words. Pure: the caller asks the model.
+
+A small model, given all the evidence, answers "Yes" to most yes-or-no questions and restates
+the question in its answer ("Yes, the grains should be washed"), words the evidence need not
+hold. Asked again in a short prompt of its own with only the lines it cited and what is said or
+shown with them ("do these lines answer it with yes or with no?"), it reads them closely and
+sees "never rinse the rice" as a No. When both readings agree, the answer is the verdict and
+the lines, quoted; when they differ, the answer is rejected like any unsupported claim.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .knowledge import CHAPTER, SCENE, TEXT, TRANSCRIPT, Passage
+from .prompt import evidence_line
+from .terms import content_words, literally_in, stem
+from .timecodes import mark
+from .verify import numbers_in
+from .wordlists import FILLER
+
+YES, NO = "yes", "no"
+#: Lines quoted in a yes-or-no answer, at most.
+QUOTED_LINES = 3
+_VERDICT = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
+#: Lines given to the close reading, at most: the cited ones first, then those said or shown
+#: with them.
+CHECKED_LINES = 5
+_CHECK_WORD = re.compile(r"\b(yes|no|unclear)\b", re.IGNORECASE)
+CHECK_SYSTEM = "You answer questions about videos from evidence lines only."
+CHECK_INSTRUCTION = (
+    "Do the evidence lines answer the question with yes or with no? Reply with one word: Yes, "
+    "No, or Unclear (if they do not answer it)."
+)
+
+
+def verdict_of(reply: str) -> str | None:
+    """ "yes" or "no" when the reply starts with it."""
+    m = _VERDICT.match(reply)
+    return m[1].lower() if m else None
+
+
+def check_messages(question: str, lines: Sequence[Passage], before: str = "") -> list[dict[str, str]]:
+    """The question again, about only these `lines`, in a prompt of its own; `before`, the
+    question asked just before (a follow-up's "that" refers to it)."""
+    numbered = "\n".join(evidence_line(n, p) for n, p in enumerate(lines[:CHECKED_LINES], start=1))
+    asked = f"(Asked just before: {before})\nQuestion: {question}" if before else f"Question: {question}"
+    body = f"Evidence lines:\n{numbered}\n\n{asked}\n\n{CHECK_INSTRUCTION}"
+    return [{"role": "system", "content": CHECK_SYSTEM}, {"role": "user", "content": body}]
+
+
+def read_check(reply: str) -> str | None:
+    """The close reading's verdict: "yes", "no", or None (unclear, or no verdict given)."""
+    m = _CHECK_WORD.search(reply[:40])
+    if m is None or m[1].lower() == "unclear":
+        return None
+    return m[1].lower()
+
+
+def on_topic(question: str, lines: Sequence[Passage]) -> bool:
+    """Whether the lines hold a number of the question or one of its words (same stem, close
+    form or synonym): a verdict read from lines about something else is no answer ("Does it work
+    with Android phones?" read on "It weighs just 32 grams")."""
+    held = " ".join(p.text for p in lines)
+    if numbers_in(question) & numbers_in(held):
+        return True
+    stems = {stem(w) for w in content_words(held)}
+    asked = [w for w in content_words(question) if not w.isdigit() and w not in FILLER]
+    return any(literally_in(w, stems) for w in asked)
+
+
+def _stated(passage: Passage) -> str:
+    text = " ".join(passage.text.split()).rstrip(".")
+    where = mark(passage.start)
+    if passage.source == TRANSCRIPT:
+        return f'The video says: "{text}" {where}.'
+    if passage.source == TEXT:
+        return f'The screen shows "{text}" {where}.'
+    if passage.source in (SCENE, CHAPTER):
+        return f"{text} {where}."
+    return f"{text}."
+
+
+def stated_answer(verdict: str, cited: Sequence[Passage]) -> str:
+    """ "No. The video says: "Never rinse the rice" [00:48]." """
+    return " ".join([f"{verdict.capitalize()}.", *(_stated(p) for p in cited[:QUOTED_LINES])])
