@@ -16,8 +16,9 @@ import anyio
 from visionscope.building_blocks.errors import DomainError
 from visionscope.building_blocks.mediator import Context, Mediator
 from visionscope.building_blocks.messages import acting_user
-from visionscope.features.conversations.answers.engine import Answer, AnswerEngine, pieces_of
+from visionscope.features.conversations.answers.engine import Answer, AnswerEngine
 from visionscope.features.conversations.answers.writers import Retract
+from visionscope.features.conversations.answers.writing import pieces_of
 from visionscope.features.conversations.commands import (
     AnswerToRecord,
     CreditHold,

@@ -8,7 +8,8 @@ from visionscope.building_blocks.wiring import bind
 from visionscope.config import Settings
 from visionscope.dependencies import HandlerDeps
 from visionscope.features.conversations import commands, handlers, queries
-from visionscope.features.conversations.answers.engine import AnswerEngine, EmbedderSource
+from visionscope.features.conversations.answers.embedder import EmbedderSource
+from visionscope.features.conversations.answers.engine import AnswerEngine
 from visionscope.features.conversations.answers.knowledge import KnowledgeCache
 from visionscope.language_model.choice import answer_writer
 

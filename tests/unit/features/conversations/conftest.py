@@ -6,7 +6,8 @@ import pytest
 from conversation_support import BRIEFING, KITCHEN, TALK, subject
 
 from visionscope.analysis import Embedder
-from visionscope.features.conversations.answers.engine import AnswerEngine, EmbedderSource
+from visionscope.features.conversations.answers.embedder import EmbedderSource
+from visionscope.features.conversations.answers.engine import AnswerEngine
 from visionscope.features.conversations.answers.knowledge import KnowledgeCache, Subject
 
 

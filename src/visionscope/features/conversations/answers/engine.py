@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from visionscope.analysis import Embedder, ModelMissing, embedder_files, load_embedder
+from visionscope.analysis import Embedder
 
 from .citations import Citation, checked, citation_of
 from .compose import compose
@@ -27,7 +25,7 @@ from .search import SearchHit, search_videos
 from .timecodes import Anchor, marks_in
 from .verify import Verdict
 from .writers import Outcome, Retract, Writer, written
-from .writing import Draft, not_found
+from .writing import Draft, not_found, pieces_of
 
 log = logging.getLogger("visionscope.answers")
 
@@ -56,27 +54,6 @@ class Prepared:
     names: dict[object, str]
     whole: bool = False
     """`for_model` is all the videos say and show (the same for every question), not a choice."""
-
-
-class EmbedderSource:
-    """The sentence embedder, loaded on first use; None (lexical search only) when it is missing."""
-
-    def __init__(self, models_dir: Path) -> None:
-        self._models_dir = models_dir
-        self._lock = threading.Lock()
-        self._loaded = False
-        self._embedder: Embedder | None = None
-
-    def __call__(self) -> Embedder | None:
-        with self._lock:
-            if not self._loaded:
-                try:
-                    files = embedder_files(self._models_dir)
-                    self._embedder = load_embedder(str(files.onnx), str(files.tokenizer))
-                except ModelMissing as err:
-                    log.warning("no embedding model: answers search by words only", extra={"error": str(err)})
-                self._loaded = True
-            return self._embedder
 
 
 def _sources(question_form: Form, channel: Channel) -> tuple[str, ...]:
@@ -226,15 +203,6 @@ def _passage_at(videos: Sequence[VideoFacts], second: float) -> Passage | None:
                 if int(passage.start + 1e-6) == second:
                     return passage
     return None
-
-
-def pieces_of(content: str, words_per_piece: int = 3) -> list[str]:
-    """A text cut into small pieces for streaming; joined they give the text back."""
-    tokens = content.split(" ")
-    return [
-        " ".join(tokens[i : i + words_per_piece]) + (" " if i + words_per_piece < len(tokens) else "")
-        for i in range(0, len(tokens), words_per_piece)
-    ]
 
 
 class AnswerEngine:

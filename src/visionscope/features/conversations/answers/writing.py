@@ -152,3 +152,12 @@ def not_found(question: Question, what: str = "") -> Draft:
 def refusal(sentence: str, question: Question) -> Draft:
     """An ungrounded answer with a sentence of its own."""
     return Draft(sentence, False, words=question.terms)
+
+
+def pieces_of(content: str, words_per_piece: int = 3) -> list[str]:
+    """A text cut into small pieces for streaming; joined they give the text back."""
+    tokens = content.split(" ")
+    return [
+        " ".join(tokens[i : i + words_per_piece]) + (" " if i + words_per_piece < len(tokens) else "")
+        for i in range(0, len(tokens), words_per_piece)
+    ]
