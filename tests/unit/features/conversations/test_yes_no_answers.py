@@ -1,12 +1,14 @@
 """Yes-or-no answers from a model, without a model: the verdict is read again on the cited lines,
-in a prompt of its own, and the answer stands on those lines' words."""
+in a prompt of its own, and the answer stands on those lines' words; a built-in answer with no
+verdict gets the one read on its lines."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
 
-from visionscope.features.conversations.answers.knowledge import Passage
+from visionscope.features.conversations.answers.engine import AnswerEngine
+from visionscope.features.conversations.answers.knowledge import Passage, Subject
 from visionscope.features.conversations.answers.prompt import NOT_IN_VIDEO
 from visionscope.features.conversations.answers.questions import read_question
 from visionscope.features.conversations.answers.writers import Outcome, Retract, written
@@ -125,3 +127,19 @@ async def test_a_follow_up_is_read_again_with_the_question_before_it() -> None:
     ]
     assert _final(items).verdict is not None
     assert "What should I do with the rice?" in writer.seen[1][-1]["content"]
+
+
+async def test_a_built_in_answer_to_a_yes_or_no_question_leads_with_the_verdict_read_on_its_lines(
+    engine: AnswerEngine, briefing: Subject
+) -> None:
+    question = "Will the new warehouse in Denver open in September?"
+    without = await engine.answer(question, [briefing], [])
+    assert without.engine == "builtin" and not without.content.lower().startswith(("yes", "no"))
+    writer = Scripted(NOT_IN_VIDEO, "Yes.")  # the model declines, then reads the built-in lines
+    with_model = AnswerEngine(engine.knowledge, engine._embedder, writer)
+    answer = await with_model.answer(question, [briefing], [])
+    assert answer.engine == "llm" and answer.content == f"Yes. {without.content}", answer
+    assert answer.citations == without.citations and writer.aside == [False, True]
+    assert "September" in writer.seen[1][-1]["content"] and question in writer.seen[1][-1]["content"]
+    unclear = AnswerEngine(engine.knowledge, engine._embedder, Scripted(NOT_IN_VIDEO, "Unclear"))
+    assert await unclear.answer(question, [briefing], []) == without

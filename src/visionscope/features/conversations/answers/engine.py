@@ -24,8 +24,8 @@ from .routing import asks_model, asks_stated_length
 from .search import SearchHit, search_videos
 from .timecodes import Anchor, marks_in
 from .verify import Verdict
-from .writers import Outcome, Retract, Writer, written
-from .writing import Draft, not_found, pieces_of
+from .writers import Outcome, Retract, Writer, read_verdict, written
+from .writing import Draft, asks_what_the_video_holds, not_found, pieces_of
 
 log = logging.getLogger("visionscope.answers")
 
@@ -278,6 +278,29 @@ class AnswerEngine:
         refusal = not_found(prepared.plan.question).content if builtin.grounded else builtin.content
         return Answer(refusal, False, (), MODEL, _turn(prepared, (), False))
 
+    async def with_verdict(self, prepared: Prepared, answer: Answer, before: str) -> Answer:
+        """The built-in answer to a yes-or-no question it gives no verdict for ("Is a day there
+        shorter than ours?" answered with what the video says about it) leads with the model's
+        yes or no, read on only the lines it cites."""
+        question = prepared.plan.question
+        if (
+            self.model is None
+            or answer.engine != BUILTIN
+            or not answer.grounded
+            or not question.yes_no
+            or asks_what_the_video_holds(question)
+        ):
+            return answer
+        lines = [p for p in prepared.draft.citations if p.source != VIDEO]
+        try:
+            verdict = await read_verdict(self.model, question.text, lines, before) if lines else None
+        except Exception as err:  # the answer stands without a verdict
+            log.warning("the yes-or-no reading failed", extra={"error": f"{type(err).__name__}: {err}"})
+            return answer
+        if verdict is None:
+            return answer
+        return Answer(f"{verdict.capitalize()}. {answer.content}", True, answer.citations, MODEL, answer.turn)
+
     async def _model_items(
         self, prepared: Prepared, question: str, conversation: Sequence[tuple[str, str]]
     ) -> AsyncIterator[str | Retract | Outcome]:
@@ -310,7 +333,8 @@ class AnswerEngine:
         async for item in self._model_items(prepared, question, conversation):
             if isinstance(item, Outcome):
                 outcome = item
-        return self.choose(prepared, builtin, outcome)
+        before = conversation[-1][0] if conversation else ""
+        return await self.with_verdict(prepared, self.choose(prepared, builtin, outcome), before)
 
     async def stream(
         self,
@@ -333,6 +357,8 @@ class AnswerEngine:
                 streamed = "" if isinstance(item, Retract) else streamed + item
                 yield item
         answer = self.choose(prepared, builtin, outcome)
+        if outcome is not None:
+            answer = await self.with_verdict(prepared, answer, conversation[-1][0] if conversation else "")
         # The stored answer is the one to keep: what was streamed must add up to it exactly.
         if streamed and not answer.content.startswith(streamed):
             yield Retract("the answer was rewritten")

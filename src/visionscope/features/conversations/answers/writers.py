@@ -71,6 +71,16 @@ async def _close_reading(writer: Writer, messages: Sequence[dict[str, str]]) -> 
     return reply
 
 
+async def read_verdict(
+    writer: Writer, question: str, lines: Sequence[Passage], before: str = ""
+) -> str | None:
+    """The model's yes or no from only these lines, in a prompt of its own (None: neither)."""
+    check = await _close_reading(writer, check_messages(question, lines, before))
+    read = read_check(check)
+    log.info("a yes-or-no question was read on its lines", extra={"read": read, "check": check[:40]})
+    return read
+
+
 async def yes_no_checked(
     writer: Writer, raw: str, verdict: Verdict, question: str, evidence: Sequence[Passage], before: str = ""
 ) -> Verdict:
@@ -81,9 +91,7 @@ async def yes_no_checked(
     if said is None or verdict.declined or not verdict.citations:
         return verdict
     lines = at_same_moment(verdict.citations, evidence)
-    check = await _close_reading(writer, check_messages(question, lines, before))
-    read = read_check(check)
-    log.info("a yes-or-no answer was read again", extra={"said": said, "read": read, "check": check[:40]})
+    read = await read_verdict(writer, question, lines, before)
     if read != said:
         problem = f"the cited evidence, read closely, answers {read or 'neither yes nor no'}"
         return Verdict(verdict.content, verdict.citations, False, (problem,))
