@@ -11,6 +11,7 @@ import pytest
 
 from tests.e2e.conftest import SampleVideo
 from tests.e2e.test_conversations import analysed, ask, conversation, events_of
+from tests.helpers import Account
 from visionscope.config import Settings
 from visionscope.runtime import EmbeddedRuntime
 
@@ -20,12 +21,19 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"language_model": "qwen2.5-1.5b"})
 
 
+async def _opened(
+    client: httpx.AsyncClient, runtime: EmbeddedRuntime, video: SampleVideo
+) -> tuple[Account, str, str]:
+    """The owner of the analysed video, its id and a new conversation about it."""
+    world = await analysed(client, runtime, video)
+    conv = await conversation(client, world.owner, video_id=world.video["id"])
+    return world.owner, world.video["id"], conv
+
+
 async def test_the_language_model_answers_in_other_words_follows_up_refuses_and_streams(
     client: httpx.AsyncClient, runtime: EmbeddedRuntime, short_video: SampleVideo
 ) -> None:
-    world = await analysed(client, runtime, short_video)
-    owner, video_id = world.owner, world.video["id"]
-    conv = await conversation(client, owner, video_id=video_id)
+    owner, video_id, conv = await _opened(client, runtime, short_video)
 
     opening = (await ask(client, owner, conv, "When does the new Denver site open?")).json()
     assert opening["grounded"] is True and opening["engine"] == "llm", opening
@@ -62,9 +70,7 @@ async def test_the_language_model_answers_in_other_words_follows_up_refuses_and_
 async def test_yes_or_no_questions_get_the_verdict_of_the_lines_that_answer_them(
     client: httpx.AsyncClient, runtime: EmbeddedRuntime, short_video: SampleVideo
 ) -> None:
-    world = await analysed(client, runtime, short_video)
-    owner, video_id = world.owner, world.video["id"]
-    conv = await conversation(client, owner, video_id=video_id)
+    owner, _, conv = await _opened(client, runtime, short_video)
 
     eyes = (await ask(client, owner, conv, "Do I have to protect my eyes in the lab?")).json()
     assert eyes["grounded"] is True and eyes["content"].startswith("Yes"), eyes

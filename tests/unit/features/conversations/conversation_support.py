@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -228,3 +228,21 @@ TALK = (
         extra_said=("The next report will be published in October.",),
     ),
 )
+
+
+class ScriptedWriter:
+    """Replies from a script (a text, or a function of the whole prompt), one reply an attempt,
+    in pieces of a few characters."""
+
+    def __init__(self, *replies: str | Callable[[str], str]) -> None:
+        self.replies = list(replies)
+        self.seen: list[list[dict[str, str]]] = []
+        self.aside: list[bool] = []
+
+    async def stream(self, messages: Sequence[dict[str, str]], *, aside: bool = False) -> AsyncIterator[str]:
+        self.seen.append(list(messages))
+        self.aside.append(aside)
+        script = self.replies.pop(0)
+        reply = script if isinstance(script, str) else script("\n".join(m["content"] for m in messages))
+        for i in range(0, len(reply), 4):
+            yield reply[i : i + 4]

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable
 
 import pytest
+from conversation_support import ScriptedWriter
 
 from visionscope.features.conversations.answers.demands import kind_missing
 from visionscope.features.conversations.answers.engine import Answer, AnswerEngine
@@ -239,24 +240,6 @@ def cite(word: str, sentence: str) -> Callable[[str], str]:
         return f"{sentence} [{number}]."
 
     return reply
-
-
-class ScriptedWriter:
-    """Replies from a script (a text, or a function of the whole prompt), one reply an attempt,
-    in pieces of a few characters."""
-
-    def __init__(self, *replies: str | Callable[[str], str]) -> None:
-        self.replies = list(replies)
-        self.seen: list[list[dict[str, str]]] = []
-        self.aside: list[bool] = []
-
-    async def stream(self, messages: Sequence[dict[str, str]], *, aside: bool = False) -> AsyncIterator[str]:
-        self.seen.append(list(messages))
-        self.aside.append(aside)
-        script = self.replies.pop(0)
-        reply = script if isinstance(script, str) else script("\n".join(m["content"] for m in messages))
-        for i in range(0, len(reply), 4):
-            yield reply[i : i + 4]
 
 
 async def _items(writer: ScriptedWriter) -> list[object]:
