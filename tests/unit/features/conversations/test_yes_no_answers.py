@@ -5,7 +5,8 @@ verdict gets the one read on its lines."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+
+from conversation_support import ScriptedWriter
 
 from visionscope.features.conversations.answers.engine import AnswerEngine
 from visionscope.features.conversations.answers.knowledge import Passage, Subject
@@ -24,23 +25,7 @@ EVIDENCE = (TOAST, TIP, STARCH)
 WASHED = "Should the rice be washed before cooking?"
 
 
-class Scripted:
-    """Replies from a script, in pieces; remembers each prompt and whether it was asked aside."""
-
-    def __init__(self, *replies: str) -> None:
-        self.replies = list(replies)
-        self.seen: list[list[dict[str, str]]] = []
-        self.aside: list[bool] = []
-
-    async def stream(self, messages: Sequence[dict[str, str]], *, aside: bool = False) -> AsyncIterator[str]:
-        self.seen.append(list(messages))
-        self.aside.append(aside)
-        reply = self.replies.pop(0)
-        for i in range(0, len(reply), 3):
-            yield reply[i : i + 3]
-
-
-async def _ask(writer: Scripted, question: str = WASHED) -> list[object]:
+async def _ask(writer: ScriptedWriter, question: str = WASHED) -> list[object]:
     return [item async for item in written(writer, question, EVIDENCE, asked=read_question(question))]
 
 
@@ -66,7 +51,7 @@ def test_a_stated_answer_quotes_each_line_with_its_time() -> None:
 
 async def test_a_verdict_the_close_reading_confirms_stands_on_the_words_of_the_lines_it_read() -> None:
     # The restated question ("washed", "cooking") is not in the evidence: alone, it would be rejected.
-    writer = Scripted("No, the rice should not be washed before cooking [3].", "No.")
+    writer = ScriptedWriter("No, the rice should not be washed before cooking [3].", "No.")
     items = await _ask(writer)
     outcome = _final(items)
     assert outcome.verdict is not None and outcome.verdict.accepted and outcome.attempts == 1
@@ -89,14 +74,14 @@ async def test_a_verdict_the_close_reading_confirms_stands_on_the_words_of_the_l
 
 
 async def test_a_verdict_the_close_reading_contradicts_is_rejected_and_asked_again() -> None:
-    writer = Scripted("Yes, the rice should be washed before cooking [3].", "No", NOT_IN_VIDEO)
+    writer = ScriptedWriter("Yes, the rice should be washed before cooking [3].", "No", NOT_IN_VIDEO)
     outcome = _final(await _ask(writer))
     assert outcome.verdict is not None and not outcome.verdict.accepted and outcome.attempts == 2
     assert "read closely, answers no" in writer.seen[2][-1]["content"]
 
 
 async def test_a_close_reading_that_finds_no_answer_rejects_the_verdict() -> None:
-    writer = Scripted(
+    writer = ScriptedWriter(
         "Yes, the grains should be washed [1].", "Unclear", "Yes, the grains should be washed [1].", "Unclear"
     )
     outcome = _final(await _ask(writer))
@@ -106,20 +91,20 @@ async def test_a_close_reading_that_finds_no_answer_rejects_the_verdict() -> Non
 
 async def test_a_verdict_read_from_lines_about_something_else_is_rejected() -> None:
     question = "Does it work with Android phones?"
-    writer = Scripted("No, it does not work with Android phones [1].", "No", NOT_IN_VIDEO)
+    writer = ScriptedWriter("No, it does not work with Android phones [1].", "No", NOT_IN_VIDEO)
     outcome = _final(await _ask(writer, question))
     assert outcome.verdict is not None and not outcome.verdict.accepted and outcome.attempts == 2
     assert "about something else" in writer.seen[2][-1]["content"]
 
 
 async def test_a_reply_that_is_not_a_yes_or_no_is_not_read_again() -> None:
-    writer = Scripted("The rice is never rinsed [2].")
+    writer = ScriptedWriter("The rice is never rinsed [2].")
     outcome = _final(await _ask(writer))
     assert outcome.verdict is not None and outcome.verdict.accepted and writer.aside == [False]
 
 
 async def test_a_follow_up_is_read_again_with_the_question_before_it() -> None:
-    writer = Scripted("No, you should not rinse it [2].", "No")
+    writer = ScriptedWriter("No, you should not rinse it [2].", "No")
     history = [("What should I do with the rice?", "Stir it for about three minutes [00:20].")]
     question = "Should I rinse it first?"
     items = [
@@ -135,11 +120,12 @@ async def test_a_built_in_answer_to_a_yes_or_no_question_leads_with_the_verdict_
     question = "Will the new warehouse in Denver open in September?"
     without = await engine.answer(question, [briefing], [])
     assert without.engine == "builtin" and not without.content.lower().startswith(("yes", "no"))
-    writer = Scripted(NOT_IN_VIDEO, "Yes.")  # the model declines, then reads the built-in lines
+    writer = ScriptedWriter(NOT_IN_VIDEO, "Yes.")  # the model declines, then reads the built-in lines
     with_model = AnswerEngine(engine.knowledge, engine._embedder, writer)
     answer = await with_model.answer(question, [briefing], [])
     assert answer.engine == "llm" and answer.content == f"Yes. {without.content}", answer
     assert answer.citations == without.citations and writer.aside == [False, True]
     assert "September" in writer.seen[1][-1]["content"] and question in writer.seen[1][-1]["content"]
-    unclear = AnswerEngine(engine.knowledge, engine._embedder, Scripted(NOT_IN_VIDEO, "Unclear"))
-    assert await unclear.answer(question, [briefing], []) == without
+    for reading in ("Unclear", "No"):  # "No" is read in lines that do not answer, too
+        other = AnswerEngine(engine.knowledge, engine._embedder, ScriptedWriter(NOT_IN_VIDEO, reading))
+        assert await other.answer(question, [briefing], []) == without

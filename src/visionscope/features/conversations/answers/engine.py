@@ -26,6 +26,7 @@ from .timecodes import Anchor, marks_in
 from .verify import Verdict
 from .writers import Outcome, Retract, Writer, read_verdict, written
 from .writing import Draft, asks_what_the_video_holds, not_found, pieces_of
+from .yes_no import YES
 
 log = logging.getLogger("visionscope.answers")
 
@@ -279,9 +280,11 @@ class AnswerEngine:
         return Answer(refusal, False, (), MODEL, _turn(prepared, (), False))
 
     async def with_verdict(self, prepared: Prepared, answer: Answer, before: str) -> Answer:
-        """The built-in answer to a yes-or-no question it gives no verdict for ("Is a day there
-        shorter than ours?" answered with what the video says about it) leads with the model's
-        yes or no, read on only the lines it cites."""
+        """The built-in answer to a yes-or-no question it gives no verdict for ("Will the Denver
+        site open in September?" answered with what the video says about it) leads with "Yes"
+        when the model, reading only the lines it cites, reads a yes. A "No" is not added: the
+        lines are the built-in engine's choice, and the model reads "No" in lines that do not
+        answer the question as often as in lines that say no."""
         question = prepared.plan.question
         if (
             self.model is None
@@ -297,9 +300,9 @@ class AnswerEngine:
         except Exception as err:  # the answer stands without a verdict
             log.warning("the yes-or-no reading failed", extra={"error": f"{type(err).__name__}: {err}"})
             return answer
-        if verdict is None:
+        if verdict != YES:  # a close reading of lines that do not answer reads "No" too
             return answer
-        return Answer(f"{verdict.capitalize()}. {answer.content}", True, answer.citations, MODEL, answer.turn)
+        return Answer(f"Yes. {answer.content}", True, answer.citations, MODEL, answer.turn)
 
     async def _model_items(
         self, prepared: Prepared, question: str, conversation: Sequence[tuple[str, str]]
