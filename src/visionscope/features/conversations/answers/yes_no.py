@@ -16,12 +16,13 @@ from collections.abc import Sequence
 
 from .knowledge import CHAPTER, SCENE, TEXT, TRANSCRIPT, Passage
 from .prompt import evidence_line
-from .terms import content_words, literally_in, stem
+from .terms import content_words, coverage, vocabulary
 from .timecodes import mark
 from .verify import numbers_in
 from .wordlists import FILLER
+from .writing import quoted
 
-YES, NO = "yes", "no"
+YES = "yes"
 #: Lines quoted in a yes-or-no answer, at most.
 QUOTED_LINES = 3
 _VERDICT = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
@@ -63,24 +64,22 @@ def on_topic(question: str, lines: Sequence[Passage]) -> bool:
     """Whether the lines hold a number of the question or one of its words (same stem, close
     form or synonym): a verdict read from lines about something else is no answer ("Does it work
     with Android phones?" read on "It weighs just 32 grams")."""
-    held = " ".join(p.text for p in lines)
-    if numbers_in(question) & numbers_in(held):
+    if numbers_in(question) & numbers_in(" ".join(p.text for p in lines)):
         return True
-    stems = {stem(w) for w in content_words(held)}
     asked = [w for w in content_words(question) if not w.isdigit() and w not in FILLER]
-    return any(literally_in(w, stems) for w in asked)
+    return bool(coverage(asked, vocabulary(p.text for p in lines)).literal)
 
 
 def _stated(passage: Passage) -> str:
-    text = " ".join(passage.text.split()).rstrip(".")
+    text = passage.text.strip().rstrip(".")
     where = mark(passage.start)
     if passage.source == TRANSCRIPT:
-        return f'The video says: "{text}" {where}.'
+        return f"The video says: {quoted(text)} {where}."
     if passage.source == TEXT:
-        return f'The screen shows "{text}" {where}.'
+        return f"The screen shows {quoted(text)} {where}."
     if passage.source in (SCENE, CHAPTER):
-        return f"{text} {where}."
-    return f"{text}."
+        return f"{' '.join(text.split())} {where}."
+    return f"{' '.join(text.split())}."
 
 
 def stated_answer(verdict: str, cited: Sequence[Passage]) -> str:
