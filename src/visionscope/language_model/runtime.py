@@ -6,8 +6,8 @@ serialised by a lock. llama.cpp keeps the state (KV cache) of the last prompt an
 for the longest common prefix of the next one: prompts that start with the same system
 prompt skip its evaluation. Short prompts asked on the side (a check of one answer) run in a
 second, small context over the same weights (mapped once in memory), so that they do not
-replace the cached state of the long ones. Generation runs in a worker thread; `stream` hands its pieces to
-the event loop as they are written.
+replace the cached state of the long ones. Generation runs in a worker thread; `stream` hands
+its pieces to the event loop as they are written.
 """
 
 from __future__ import annotations

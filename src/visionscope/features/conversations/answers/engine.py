@@ -279,7 +279,9 @@ class AnswerEngine:
         refusal = not_found(prepared.plan.question).content if builtin.grounded else builtin.content
         return Answer(refusal, False, (), MODEL, _turn(prepared, (), False))
 
-    async def with_verdict(self, prepared: Prepared, answer: Answer, before: str) -> Answer:
+    async def with_verdict(
+        self, prepared: Prepared, answer: Answer, conversation: Sequence[tuple[str, str]]
+    ) -> Answer:
         """The built-in answer to a yes-or-no question it gives no verdict for ("Will the Denver
         site open in September?" answered with what the video says about it) leads with "Yes"
         when the model, reading only the lines it cites, reads a yes. A "No" is not added: the
@@ -296,6 +298,7 @@ class AnswerEngine:
             return answer
         lines = [p for p in prepared.draft.citations if p.source != VIDEO]
         try:
+            before = conversation[-1][0] if conversation else ""  # what a follow-up refers to
             verdict = await read_verdict(self.model, question.text, lines, before) if lines else None
         except Exception as err:  # the answer stands without a verdict
             log.warning("the yes-or-no reading failed", extra={"error": f"{type(err).__name__}: {err}"})
@@ -336,8 +339,7 @@ class AnswerEngine:
         async for item in self._model_items(prepared, question, conversation):
             if isinstance(item, Outcome):
                 outcome = item
-        before = conversation[-1][0] if conversation else ""
-        return await self.with_verdict(prepared, self.choose(prepared, builtin, outcome), before)
+        return await self.with_verdict(prepared, self.choose(prepared, builtin, outcome), conversation)
 
     async def stream(
         self,
@@ -361,7 +363,7 @@ class AnswerEngine:
                 yield item
         answer = self.choose(prepared, builtin, outcome)
         if outcome is not None:
-            answer = await self.with_verdict(prepared, answer, conversation[-1][0] if conversation else "")
+            answer = await self.with_verdict(prepared, answer, conversation)
         # The stored answer is the one to keep: what was streamed must add up to it exactly.
         if streamed and not answer.content.startswith(streamed):
             yield Retract("the answer was rewritten")
