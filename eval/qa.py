@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,9 +148,15 @@ def load_all(directory: Path = QA_DIR) -> list[VideoSet]:
     return videos
 
 
-def select(videos: list[VideoSet], part: str | None) -> list[VideoSet]:
-    """The videos with only the questions of one part (all parts when `part` is None)."""
+def select(videos: list[VideoSet], part: str | None, kinds: Sequence[str] = ()) -> list[VideoSet]:
+    """The videos with only the questions of one part (all parts when `part` is None) and of
+    these `kinds` (all when none are given)."""
     chosen = [
-        VideoSet(v.name, v.spec, [q for q in v.questions if part is None or q.part == part]) for v in videos
+        VideoSet(
+            v.name,
+            v.spec,
+            [q for q in v.questions if (part is None or q.part == part) and (not kinds or q.kind in kinds)],
+        )
+        for v in videos
     ]
     return [v for v in chosen if v.questions]

@@ -172,12 +172,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    videos = select(load_all(), None if args.part == "all" else args.part)
+    videos = select(load_all(), None if args.part == "all" else args.part, args.kind)
     if args.video:
         videos = [v for v in videos if v.name in args.video]
-    if args.kind:
-        videos = [VideoSet(v.name, v.spec, [q for q in v.questions if q.kind in args.kind]) for v in videos]
-        videos = [v for v in videos if v.questions]
     if not speech.available():
         left_out = [v.name for v in videos if v.is_reading]
         if left_out:
