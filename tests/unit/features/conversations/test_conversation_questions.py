@@ -93,6 +93,8 @@ FORMS = {
         "What's the runtime?",
         "How many seconds is the video?",
         "Video duration?",
+        "How long is the recap?",
+        "How long is this briefing?",
     ],
     Form.SPAN: [
         "For how long?",

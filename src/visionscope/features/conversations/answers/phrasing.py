@@ -50,6 +50,12 @@ SUMMARY = re.compile(
     r"\bwhat (is|was) (it|this) (all )?about\b|\boverview\b|\bin (a )?(nutshell|few words|brief)\b|"
     r"\bwhat happens in (the|this) (video|clip)\b|\bbriefly\b"
 )
+#: "How long is the recap?": the length of the video itself, named by what it is.
+LENGTH_OF_THE_VIDEO = re.compile(
+    r"^(and |so )?how long (is|was) (the|this|that) (whole )?(recap|summary|overview|briefing|episode|"
+    r"programme|program|presentation|talk|recording|show|broadcast|bulletin|tutorial|lesson|lecture|"
+    r"update|induction|video|clip|film|movie)\b[?.! ]*$"
+)
 CHAPTERS = re.compile(
     r"\b(chapters?|table of contents|outline|agenda)\b|\b(what|which|list( the)?) (main )?(topics|subjects|"
     r"sections|parts)\b|\btopics (are )?(covered|discussed)\b"

@@ -32,6 +32,7 @@ from .phrasing import (
     LEAD_AUX,
     LEAD_SPEAKER,
     LEAD_VERB,
+    LENGTH_OF_THE_VIDEO,
     NEXT_NOUN,
     NOT_BACK,
     QUOTED,
@@ -299,6 +300,8 @@ def read_question(question: str) -> Question:
             topic = [w for w in topic if w != kinds[0]]
         return Question(original, form, tuple(topic), phrase, **values)  # type: ignore[arg-type]
 
+    if LENGTH_OF_THE_VIDEO.match(text):
+        return make(Form.DURATION, "")
     if SUMMARY.search(text):
         return make(Form.SUMMARY, "")
     # "Who is weighing up how much he could afford?" asks for a person, not an amount.
