@@ -232,17 +232,21 @@ TALK = (
 
 class ScriptedWriter:
     """Replies from a script (a text, or a function of the whole prompt), one reply an attempt,
-    in pieces of a few characters."""
+    in pieces of a few characters; close readings (asked aside) from `readings`, then "Yes"."""
 
-    def __init__(self, *replies: str | Callable[[str], str]) -> None:
+    def __init__(self, *replies: str | Callable[[str], str], readings: Sequence[str] = ()) -> None:
         self.replies = list(replies)
+        self.readings = list(readings)
         self.seen: list[list[dict[str, str]]] = []
         self.aside: list[bool] = []
 
     async def stream(self, messages: Sequence[dict[str, str]], *, aside: bool = False) -> AsyncIterator[str]:
         self.seen.append(list(messages))
         self.aside.append(aside)
-        script = self.replies.pop(0)
+        if aside:
+            script: str | Callable[[str], str] = self.readings.pop(0) if self.readings else "Yes"
+        else:
+            script = self.replies.pop(0)
         reply = script if isinstance(script, str) else script("\n".join(m["content"] for m in messages))
         for i in range(0, len(reply), 4):
             yield reply[i : i + 4]

@@ -12,8 +12,9 @@ from visionscope.features.conversations.answers.engine import AnswerEngine
 from visionscope.features.conversations.answers.knowledge import Passage, Subject
 from visionscope.features.conversations.answers.prompt import NOT_IN_VIDEO
 from visionscope.features.conversations.answers.questions import read_question
+from visionscope.features.conversations.answers.reading import read_check
 from visionscope.features.conversations.answers.writers import Outcome, Retract, written
-from visionscope.features.conversations.answers.yes_no import read_check, stated_answer, verdict_of
+from visionscope.features.conversations.answers.yes_no import stated_answer, verdict_of
 
 VIDEO = uuid.UUID(int=9)
 TOAST = Passage(
@@ -51,7 +52,7 @@ def test_a_stated_answer_quotes_each_line_with_its_time() -> None:
 
 async def test_a_verdict_the_close_reading_confirms_stands_on_the_words_of_the_lines_it_read() -> None:
     # The restated question ("washed", "cooking") is not in the evidence: alone, it would be rejected.
-    writer = ScriptedWriter("No, the rice should not be washed before cooking [3].", "No.")
+    writer = ScriptedWriter("No, the rice should not be washed before cooking [3].", readings=["No."])
     items = await _ask(writer)
     outcome = _final(items)
     assert outcome.verdict is not None and outcome.verdict.accepted and outcome.attempts == 1
@@ -74,7 +75,9 @@ async def test_a_verdict_the_close_reading_confirms_stands_on_the_words_of_the_l
 
 
 async def test_a_verdict_the_close_reading_contradicts_is_rejected_and_asked_again() -> None:
-    writer = ScriptedWriter("Yes, the rice should be washed before cooking [3].", "No", NOT_IN_VIDEO)
+    writer = ScriptedWriter(
+        "Yes, the rice should be washed before cooking [3].", NOT_IN_VIDEO, readings=["No"]
+    )
     outcome = _final(await _ask(writer))
     assert outcome.verdict is not None and not outcome.verdict.accepted and outcome.attempts == 2
     assert "read closely, answers no" in writer.seen[2][-1]["content"]
@@ -82,7 +85,9 @@ async def test_a_verdict_the_close_reading_contradicts_is_rejected_and_asked_aga
 
 async def test_a_close_reading_that_finds_no_answer_rejects_the_verdict() -> None:
     writer = ScriptedWriter(
-        "Yes, the grains should be washed [1].", "Unclear", "Yes, the grains should be washed [1].", "Unclear"
+        "Yes, the grains should be washed [1].",
+        "Yes, the grains should be washed [1].",
+        readings=["Unclear", "Unclear"],
     )
     outcome = _final(await _ask(writer))
     assert outcome.verdict is not None and not outcome.verdict.accepted
@@ -91,7 +96,7 @@ async def test_a_close_reading_that_finds_no_answer_rejects_the_verdict() -> Non
 
 async def test_a_verdict_read_from_lines_about_something_else_is_rejected() -> None:
     question = "Does it work with Android phones?"
-    writer = ScriptedWriter("No, it does not work with Android phones [1].", "No", NOT_IN_VIDEO)
+    writer = ScriptedWriter("No, it does not work with Android phones [1].", NOT_IN_VIDEO, readings=["No"])
     outcome = _final(await _ask(writer, question))
     assert outcome.verdict is not None and not outcome.verdict.accepted and outcome.attempts == 2
     assert "about something else" in writer.seen[2][-1]["content"]
@@ -104,7 +109,7 @@ async def test_a_reply_that_is_not_a_yes_or_no_is_not_read_again() -> None:
 
 
 async def test_a_follow_up_is_read_again_with_the_question_before_it() -> None:
-    writer = ScriptedWriter("No, you should not rinse it [2].", "No")
+    writer = ScriptedWriter("No, you should not rinse it [2].", readings=["No"])
     history = [("What should I do with the rice?", "Stir it for about three minutes [00:20].")]
     question = "Should I rinse it first?"
     items = [
@@ -120,12 +125,15 @@ async def test_a_built_in_answer_to_a_yes_or_no_question_leads_with_the_verdict_
     question = "Will the new warehouse in Denver open in September?"
     without = await engine.answer(question, [briefing], [])
     assert without.engine == "builtin" and not without.content.lower().startswith(("yes", "no"))
-    writer = ScriptedWriter(NOT_IN_VIDEO, "Yes.")  # the model declines, then reads the built-in lines
+    # The model declines, then reads the built-in lines.
+    writer = ScriptedWriter(NOT_IN_VIDEO, readings=["Yes."])
     with_model = AnswerEngine(engine.knowledge, engine._embedder, writer)
     answer = await with_model.answer(question, [briefing], [])
     assert answer.engine == "llm" and answer.content == f"Yes. {without.content}", answer
     assert answer.citations == without.citations and writer.aside == [False, True]
     assert "September" in writer.seen[1][-1]["content"] and question in writer.seen[1][-1]["content"]
     for reading in ("Unclear", "No"):  # "No" is read in lines that do not answer, too
-        other = AnswerEngine(engine.knowledge, engine._embedder, ScriptedWriter(NOT_IN_VIDEO, reading))
+        other = AnswerEngine(
+            engine.knowledge, engine._embedder, ScriptedWriter(NOT_IN_VIDEO, readings=[reading])
+        )
         assert await other.answer(question, [briefing], []) == without

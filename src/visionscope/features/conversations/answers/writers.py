@@ -15,8 +15,9 @@ from visionscope.language_model import ModelUnavailable
 from .knowledge import Passage
 from .prompt import NOT_IN_VIDEO, messages_for
 from .questions import Question
+from .reading import ANSWERS_INSTRUCTION, check_messages, read_check
 from .verify import Verdict, at_same_moment, retry_note, verify, with_marks
-from .yes_no import QUOTED_LINES, check_messages, on_topic, read_check, stated_answer, verdict_of
+from .yes_no import QUOTED_LINES, on_topic, stated_answer, verdict_of
 
 log = logging.getLogger("visionscope.answers")
 
@@ -104,6 +105,23 @@ async def yes_no_checked(
     return Verdict(stated_answer(said, lines), tuple(lines[:QUOTED_LINES]), False, ())
 
 
+async def answer_read(
+    writer: Writer, verdict: Verdict, question: str, evidence: Sequence[Passage]
+) -> Verdict:
+    """An accepted answer to a question that is not yes-or-no, rejected when the model, reading
+    only the lines it cites (see `reading`), finds that they do not answer the question."""
+    if not verdict.accepted:
+        return verdict
+    lines = at_same_moment(verdict.citations, evidence)
+    check = await _close_reading(writer, check_messages(question, lines, instruction=ANSWERS_INSTRUCTION))
+    read = read_check(check)
+    log.info("an answer was read on its lines", extra={"read": read, "check": check[:40]})
+    if read != "no":
+        return verdict
+    problem = "the cited evidence, read closely, does not answer the question"
+    return Verdict(verdict.content, verdict.citations, False, (problem,))
+
+
 async def written(
     writer: Writer,
     question: str,
@@ -138,12 +156,14 @@ async def written(
             yield Outcome(None, attempt)
             return
         verdict = verify(raw, evidence, asked)
-        if asked is not None and asked.yes_no:
-            try:
+        try:
+            if asked is not None and asked.yes_no:
                 before = history[-1][0] if history else ""
                 verdict = await yes_no_checked(writer, raw, verdict, question, evidence, before)
-            except Exception as err:  # the check failed: the reply stands or falls as it is
-                log.warning("the yes-or-no check failed", extra={"error": f"{type(err).__name__}: {err}"})
+            else:
+                verdict = await answer_read(writer, verdict, question, evidence)
+        except Exception as err:  # the check failed: the reply stands or falls as it is
+            log.warning("the close reading failed", extra={"error": f"{type(err).__name__}: {err}"})
         if verdict.accepted:
             if verdict.content != sent:
                 if sent and not verdict.content.startswith(sent):

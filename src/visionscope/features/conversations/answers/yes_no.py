@@ -15,7 +15,6 @@ import re
 from collections.abc import Sequence
 
 from .knowledge import CHAPTER, SCENE, TEXT, TRANSCRIPT, Passage
-from .prompt import evidence_line
 from .terms import content_words, coverage, vocabulary
 from .timecodes import mark
 from .verify import numbers_in
@@ -26,38 +25,12 @@ YES = "yes"
 #: Lines quoted in a yes-or-no answer, at most.
 QUOTED_LINES = 3
 _VERDICT = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
-#: Lines given to the close reading, at most: the cited ones first, then those said or shown
-#: with them.
-CHECKED_LINES = 5
-_CHECK_WORD = re.compile(r"\b(yes|no|unclear)\b", re.IGNORECASE)
-CHECK_SYSTEM = "You answer questions about videos from evidence lines only."
-CHECK_INSTRUCTION = (
-    "Do the evidence lines answer the question with yes or with no? Reply with one word: Yes, "
-    "No, or Unclear (if they do not answer it)."
-)
 
 
 def verdict_of(reply: str) -> str | None:
     """ "yes" or "no" when the reply starts with it."""
     m = _VERDICT.match(reply)
     return m[1].lower() if m else None
-
-
-def check_messages(question: str, lines: Sequence[Passage], before: str = "") -> list[dict[str, str]]:
-    """The question again, about only these `lines`, in a prompt of its own; `before`, the
-    question asked just before (a follow-up's "that" refers to it)."""
-    numbered = "\n".join(evidence_line(n, p) for n, p in enumerate(lines[:CHECKED_LINES], start=1))
-    asked = f"(Asked just before: {before})\nQuestion: {question}" if before else f"Question: {question}"
-    body = f"Evidence lines:\n{numbered}\n\n{asked}\n\n{CHECK_INSTRUCTION}"
-    return [{"role": "system", "content": CHECK_SYSTEM}, {"role": "user", "content": body}]
-
-
-def read_check(reply: str) -> str | None:
-    """The close reading's verdict: "yes", "no", or None (unclear, or no verdict given)."""
-    m = _CHECK_WORD.search(reply[:40])
-    if m is None or m[1].lower() == "unclear":
-        return None
-    return m[1].lower()
 
 
 def on_topic(question: str, lines: Sequence[Passage]) -> bool:
