@@ -278,3 +278,18 @@ def test_memory_survives_storage() -> None:
 def test_a_who_question_that_says_how_much_asks_for_a_person() -> None:
     question = read_question("Who is weighing up how much he could afford to do for them?")
     assert question.form is not Form.QUANTITY and question.asks_for is None
+
+
+@pytest.mark.parametrize(
+    ("question", "yes_no"),
+    [
+        ("May I lift a 30 kilo box by myself?", True),
+        ("Must I wear a helmet in the yard?", True),
+        ("Shall we meet at the gate?", True),
+        ("Can I take the lift?", True),
+        ("Where may I park?", False),
+        ("What must be worn on the floor?", False),
+    ],
+)
+def test_a_question_that_opens_with_a_verb_asks_yes_or_no(question: str, yes_no: bool) -> None:
+    assert read_question(question).yes_no is yes_no

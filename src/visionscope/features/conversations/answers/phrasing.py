@@ -77,7 +77,8 @@ SPAN_VERBS = re.compile(
 )
 FRAME_NOUNS = re.compile(r"\b(background|screen|scenes?|shots?|frames?|picture|image|video|clip|slides?)\b")
 YES_NO = re.compile(
-    r"^(and |so |but )?(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|isn)\b"
+    r"^(and |so |but )?(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|may|might|"
+    r"must|shall|isn)\b"
 )
 WHEN = re.compile(
     r"^(and |so |but |then )?(when|at what (time|point|moment|minute|second)|what time|at which (time|point|"
