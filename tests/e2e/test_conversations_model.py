@@ -18,19 +18,22 @@ import pytest
 from tests.e2e.conftest import SampleVideo
 from tests.e2e.test_conversations import analysed, ask, conversation, events_of
 from visionscope.config import Settings
+from visionscope.features.conversations.answers.reading import CHECK_SYSTEM
 from visionscope.runtime import EmbeddedRuntime
 
 
 class ChatServer(ThreadingHTTPServer):
     """Answers chat completions from the evidence it is sent: it quotes the first line holding a
     word of the question and cites it; asked about a dragon it invents one (and cites [99]); asked
-    about something absent, it declines."""
+    about something absent, it declines. Asked to read an answer's lines closely (`reading`), it
+    says Yes; those requests are kept apart, in `readings`."""
 
     daemon_threads = True
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.requests: list[dict[str, Any]] = []
+        self.readings: list[dict[str, Any]] = []
 
     @property
     def url(self) -> str:
@@ -48,6 +51,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if body["messages"][0]["content"] == CHECK_SYSTEM:
+            self.server.readings.append(body)
+            self._reply(body, "Yes")
+            return
         self.server.requests.append(body)
         prompt = "\n".join(m["content"] for m in body["messages"])  # the evidence may come first
         question = body["messages"][-1]["content"].split("Question: ")[-1].split("\n")[0].lower()
@@ -65,14 +72,20 @@ class _Handler(BaseHTTPRequestHandler):
             content = "NOT IN VIDEO"
         else:
             content = f'The video says "{found[1]}" [{found[0]}].'
+        self._reply(body, content)
+
+    def _reply(self, body: dict[str, Any], content: str) -> None:
         if body.get("stream"):
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
-            for piece in re.findall(r"\S+\s*", content):
-                chunk = {"choices": [{"index": 0, "delta": {"content": piece}}]}
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-            self.wfile.write(b"data: [DONE]\n\n")
+            try:
+                for piece in re.findall(r"\S+\s*", content):
+                    chunk = {"choices": [{"index": 0, "delta": {"content": piece}}]}
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.write(b"data: [DONE]\n\n")
+            except BrokenPipeError:  # a close reading stops once it has its word
+                pass
             return
         reply = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]})
         self.send_response(200)
@@ -115,6 +128,8 @@ async def test_a_model_writes_from_the_evidence_and_an_invented_answer_is_withdr
     sent = chat_server.requests[-1]
     assert sent["model"] == "tiny" and "Denver" in sent["messages"][0]["content"]  # a short video: whole
     assert sent["messages"][-1]["content"].endswith("Question: When does the new Denver site open?")
+    read = chat_server.readings[-1]["messages"][-1]["content"]  # the answer's lines, read again
+    assert "Denver" in read and "Question: When does the new Denver site open?" in read
 
     declined = (await ask(client, world.owner, conv, "Does anyone mention a volcano?")).json()
     assert declined["engine"] == "llm" and declined["grounded"] is False and declined["citations"] == []
