@@ -57,6 +57,8 @@ FORMS = {
         "How long should the soup simmer?",
         "How long does the battery last?",
         "What is the number of tomatoes?",
+        "How many minutes does the rice toast?",
+        "How many parts does the recipe have?",
     ],
     Form.AT_TIME: [
         "What text is shown on screen at 0:40?",
@@ -71,6 +73,9 @@ FORMS = {
         "What is shown at one minute and five seconds?",
         "What appears at 00:01:05?",
         "what's shown at 1m05s",
+        "What is said around the 50 second mark?",
+        "How does the presentation end?",
+        "What's on screen around the middle?",
     ],
     Form.SCENE: [
         "Describe the last scene",
@@ -85,6 +90,7 @@ FORMS = {
         "how many shots does the clip have",
         "Number of scenes?",
         "How many different scenes?",
+        "How many parts is the launch video cut into?",
     ],
     Form.DURATION: [
         "How long is the video?",
@@ -95,6 +101,8 @@ FORMS = {
         "Video duration?",
         "How long is the recap?",
         "How long is this briefing?",
+        "How many minutes long is the induction?",
+        "What's the length of this update?",
     ],
     Form.SPAN: [
         "For how long?",
@@ -102,6 +110,7 @@ FORMS = {
         "How long does the first scene last?",
         "How long does it last?",
         "and for how long is it on screen?",
+        "How many seconds does the first scene last?",
     ],
     Form.COLOUR: [
         "What is the dominant color of the first scene?",

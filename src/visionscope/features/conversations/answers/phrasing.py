@@ -50,12 +50,21 @@ SUMMARY = re.compile(
     r"\bwhat (is|was) (it|this) (all )?about\b|\boverview\b|\bin (a )?(nutshell|few words|brief)\b|"
     r"\bwhat happens in (the|this) (video|clip)\b|\bbriefly\b"
 )
+#: What people call the video itself: "the recap", "this lesson", "the induction".
+VIDEO_NOUNS = frozenset(
+    """
+    recap summary overview briefing episode programme program presentation talk recording show
+    broadcast bulletin tutorial lesson lecture update induction video clip film movie
+    """.split()  # noqa: SIM905 - a word list reads best as words
+)
+_VIDEO_NOUN = "(?:" + "|".join(sorted(VIDEO_NOUNS)) + ")"
 #: "How long is the recap?": the length of the video itself, named by what it is.
 LENGTH_OF_THE_VIDEO = re.compile(
-    r"^(and |so )?how long (is|was) (the|this|that) (whole )?(recap|summary|overview|briefing|episode|"
-    r"programme|program|presentation|talk|recording|show|broadcast|bulletin|tutorial|lesson|lecture|"
-    r"update|induction|video|clip|film|movie)\b[?.! ]*$"
+    rf"^(and |so )?how long (is|was) (the|this|that) (whole )?{_VIDEO_NOUN}\b[?.! ]*$"
 )
+#: "How many parts is the video cut into?": its scenes, not its chapters.
+CUT_INTO = re.compile(r"\b(cut|split|divided|broken|chopped)( up)? into\b")
+PIECE_STEMS = frozenset(stem(w) for w in ("part", "piece", "section", "segment", "bit"))
 CHAPTERS = re.compile(
     r"\b(chapters?|table of contents|outline|agenda)\b|\b(what|which|list( the)?) (main )?(topics|subjects|"
     r"sections|parts)\b|\btopics (are )?(covered|discussed)\b"

@@ -22,6 +22,7 @@ from .phrasing import (
     COLOUR_ALIASES,
     COLOURS,
     CONTRACTIONS,
+    CUT_INTO,
     DETERMINERS,
     DURATION,
     FRAME_NOUNS,
@@ -35,6 +36,7 @@ from .phrasing import (
     LENGTH_OF_THE_VIDEO,
     NEXT_NOUN,
     NOT_BACK,
+    PIECE_STEMS,
     QUOTED,
     RELATIVE,
     SAID_ABOUT,
@@ -48,12 +50,17 @@ from .phrasing import (
     SUMMARY,
     TOKEN,
     TRAIL_VERB,
+    VIDEO_NOUNS,
     WHEN,
     YES_NO,
 )
 from .terms import normalize, stem
 from .timecodes import FoundTime, TimeRef, find_time
 from .wordlists import COLOUR_FILLER, DURATION_FILLER, FILLER, FOREIGN, STOP_WORDS
+
+#: Words of a question about the video's length: "How many minutes long is the induction?"
+LENGTH_FILLER = DURATION_FILLER | VIDEO_NOUNS
+_LENGTH_UNITS = frozenset(stem(w) for w in ("second", "minute", "hour"))
 
 
 class Form(StrEnum):
@@ -311,12 +318,12 @@ def read_question(question: str) -> Question:
         return make(Form.CHAPTERS, "")
     if how_many:
         counted = stem(how_many[1])
-        if counted in SCENE_STEMS:
+        if counted in SCENE_STEMS or (counted in PIECE_STEMS and CUT_INTO.search(text)):
             return make(Form.SCENE_COUNT, "")
-        if counted in ("second", "minute") and not _topic(
-            _blank(rest, how_many.start(), how_many.end()), DURATION_FILLER
+        if counted in _LENGTH_UNITS and not _topic(
+            _blank(rest, how_many.start(), how_many.end()), LENGTH_FILLER
         ):
-            return make(Form.DURATION, "")
+            return make(Form.SPAN if scene is not None else Form.DURATION, "", extra=DURATION_FILLER)
         body = rest[: how_many.start()] + " " + how_many[1] + " " + rest[how_many.end() :]
         if counted in ("time", "occasion"):
             body = re.sub(rf"^\s*{how_many[1]}\s+({AUX})\b", " ", rest[how_many.end() - len(how_many[1]) :])
@@ -328,7 +335,7 @@ def read_question(question: str) -> Question:
         return make(Form.QUANTITY, _blank(rest, much.start(), much.end()))
     if HOW_LONG.search(text):
         body = re.sub(r"\bhow long\b", " ", rest)
-        has_topic = bool(_topic(body, DURATION_FILLER))
+        has_topic = bool(_topic(body, LENGTH_FILLER))
         elliptical = bool(
             re.fullmatch(r"(and |so )?(for )?how long( for)?( is it| was it| is that| was that)?", text)
         )

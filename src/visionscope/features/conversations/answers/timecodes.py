@@ -133,6 +133,12 @@ def _seconds_at(text: str) -> list[tuple[int, int, float]]:
     return found
 
 
+#: What people call the video when asking how it starts or ends ("How does the lesson end?").
+_WHOLE = (
+    r"(?:video|clip|film|recording|presentation|lesson|lecture|talk|show|episode|recap|update|briefing|"
+    r"induction|tutorial|reading|broadcast)"
+)
+_HOW_DOES = rf"\bhow (?:does|did) (?:the |this |it )?(?:{_WHOLE} )?"
 _RANGE_WORDS = re.compile(r"\b(between|from)\s*$")
 _FIRST_LAST = re.compile(
     rf"\b(?:in|during|within|over)?\s*the\s+(first|last|final|opening|closing)\s+({_NUM})?\s*({_UNIT}|{_MIN})\b"
@@ -140,17 +146,14 @@ _FIRST_LAST = re.compile(
 _EDGES = (
     (re.compile(r"\b(?:the )?(?:very )?first (?:thing|things|words?|sentence|line)\b"), Anchor.START),
     (re.compile(r"\b(?:the )?(?:very )?last (?:thing|things|words?|sentence|line)\b"), Anchor.END),
+    (re.compile(rf"{_HOW_DOES}(?:start|begin|open)\b"), Anchor.START),
+    (re.compile(rf"{_HOW_DOES}(?:end|finish|conclude|close|wrap up)\b"), Anchor.END),
     (
-        re.compile(r"\bhow (?:does|did) (?:the |this |it )?(?:video |clip )?(?:start|begin|open)\b"),
+        re.compile(r"\b(?:at|in|near|around|towards?)\s+the\s+(?:very\s+)?(?:beginning|start|outset)\b"),
         Anchor.START,
     ),
-    (
-        re.compile(r"\bhow (?:does|did) (?:the |this |it )?(?:video |clip )?(?:end|finish|conclude|close)\b"),
-        Anchor.END,
-    ),
-    (re.compile(r"\b(?:at|in|near|towards?)\s+the\s+(?:very\s+)?(?:beginning|start|outset)\b"), Anchor.START),
-    (re.compile(r"\b(?:at|in|near|towards?)\s+the\s+(?:very\s+)?end\b"), Anchor.END),
-    (re.compile(r"\b(?:at|in)\s+the\s+middle\b|\bhalfway\b"), Anchor.MIDDLE),
+    (re.compile(r"\b(?:at|in|near|around|towards?)\s+the\s+(?:very\s+)?end\b"), Anchor.END),
+    (re.compile(r"\b(?:at|in|around|near)\s+the\s+middle\b|\bhalfway\b"), Anchor.MIDDLE),
 )
 
 

@@ -30,7 +30,7 @@ FILLER = frozenset(
     write writes come comes came coming brought bring brings refer refers referred covered text texts
     word words line lines caption captions timestamp timestamps time times moment moments point part
     exactly please give find locate look looks happen happens happened happening occur occurs thing
-    things something anything actually really approximately roughly right immediately directly ok okay
+    things something anything actually really approximately roughly around right immediately directly ok okay
     audio sound hear heard slide slides scene scenes shot shots image picture frame frames kind sort
     one ones talked mentioned describe described explain explained named called narrated narration
     speech go goes went gone get gets got getting people person persons viewers audience message
@@ -51,7 +51,7 @@ COLOUR_FILLER = frozenset(
 DURATION_FILLER = frozenset(
     """
     long length duration runtime run runs running last lasts lasting take takes minutes minute seconds
-    second hours hour mins secs total
+    second hours hour mins secs total whole entire
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 
