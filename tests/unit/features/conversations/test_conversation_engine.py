@@ -37,6 +37,11 @@ BRIEFING_QUESTIONS: list[tuple[str, Expect]] = [
     ("By how much did bicycle sales grow?", {"contains": ["20", "twenty"], "time": (7.0, 14.5)}),
     ("Does the video mention Denver?", {"contains": ["yes"], "time": (14.5, 21.0)}),
     ("What colour is the truck?", {"contains": ["red"], "time": (36.5, 44.0)}),
+    (
+        "What colour is the background when customer support comes up?",
+        {"contains": ["green"], "time": (29.0, 36.5)},
+    ),
+    ("What is said at 0:28?", {"contains": ["remember"], "time": (21.0, 29.0)}),
     ("When does the warehouse open?", {"contains": ["september"], "time": (14.5, 21.0)}),
     ("What month does the Denver warehouse open?", {"contains": ["september"]}),
     ("Which region is the meeting about?", {"contains": ["northern"]}),

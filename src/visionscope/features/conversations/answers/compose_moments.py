@@ -22,6 +22,10 @@ def _at_point(video: VideoFacts, t: float) -> tuple[list[Passage], list[Passage]
     if not said:
         near = [p for p in video.transcript if p.start - NEAR <= t <= p.end + NEAR]
         said = sorted(near, key=lambda p: min(abs(p.start - t), abs(p.end - t)))[:1]
+    scene = video.scene_at(t)
+    if not said and scene is not None:  # "at the one minute mark": what is said in that scene
+        overlap = [(min(p.end, scene.end) - max(p.start, scene.start), p) for p in video.transcript]
+        said = [p for share, p in sorted(overlap, key=lambda sp: -sp[0]) if share > 0][:1]
     return shown, said
 
 

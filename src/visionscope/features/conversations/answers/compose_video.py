@@ -214,6 +214,22 @@ def _target_scenes(plan: Plan, evidence: Evidence) -> list[tuple[VideoFacts, Sce
     return targets
 
 
+#: A colour question about the picture, not a thing in it: "the background when the price appears".
+_ASKS_THE_PICTURE = re.compile(r"\b(background|screen|picture|frame|image|scene|shot|slide)\b")
+
+
+def _scenes_of_moments(evidence: Evidence) -> list[tuple[VideoFacts, SceneFacts]]:
+    """The scenes of the moments that hold the question's topic, in time order, once each."""
+    videos = {v.video_id: v for v in evidence.videos}
+    targets: dict[tuple[object, int], tuple[VideoFacts, SceneFacts]] = {}
+    for moment in sorted(supported(evidence), key=lambda m: m.start):
+        video = videos.get(moment.video_id)
+        found = video.scene_at((moment.start + moment.end) / 2) if video is not None else None
+        if video is not None and found is not None:
+            targets.setdefault((video.video_id, found.index), (video, found))
+    return list(targets.values())
+
+
 def _share(scene: SceneFacts, colour: str) -> float:
     return sum(share for name, share in scene.colours if name == colour)
 
@@ -222,6 +238,8 @@ def colour(plan: Plan, evidence: Evidence) -> Draft:
     question = plan.question
     writer = Writer(evidence.videos)
     targets = _target_scenes(plan, evidence)
+    if not targets and plan.words and _ASKS_THE_PICTURE.search(question.text.lower()):
+        targets = _scenes_of_moments(evidence)  # "the background when the price appears"
     if not targets and plan.words:
         return _colour_of_thing(plan, evidence)
     if targets:
