@@ -13,6 +13,7 @@ from typing import Any
 from .errors import ModelMissing
 from .probe import MediaInfo
 from .results import Segment, TextResult, Transcript, Word
+from .speech_gaps import clip, heard, speech_regions, takes_time, uncovered
 from .subtitles import parse_subtitle_file, read_subtitle_stream
 
 #: Given to whisper as the text before the audio when the speech is English, so that numbers
@@ -262,37 +263,48 @@ def transcribe_audio(
     if language is None:
         language, _, _ = model.detect_language(audio, vad_filter=opts.vad)
     prompt = ENGLISH_NUMBERS_PROMPT if opts.numbers_as_words and language == "en" else None
-    pieces, _info = model.transcribe(
-        audio,
-        language=language,
-        beam_size=opts.beam_size,
-        vad_filter=opts.vad,
-        word_timestamps=True,
-        initial_prompt=prompt,
-        hotwords=" ".join(opts.vocabulary) or None,
-        condition_on_previous_text=True,
-    )
+    settings = {
+        "language": language,
+        "beam_size": opts.beam_size,
+        "word_timestamps": True,
+        "initial_prompt": prompt,
+        "hotwords": " ".join(opts.vocabulary) or None,
+    }
+    pieces, _info = model.transcribe(audio, vad_filter=opts.vad, condition_on_previous_text=True, **settings)
     segments: list[Segment] = []
-    for piece in pieces:
-        text = str(piece.text).strip()
-        if not _ALNUM.search(text):
-            continue
-        words = tuple(
-            Word(start=round(float(w.start), 3), end=round(float(w.end), 3), word=str(w.word).strip())
-            for w in (piece.words or ())
-            if str(w.word).strip()
-        )
-        whole = Segment(
-            start=round(float(piece.start), 3), end=round(float(piece.end), 3), text=text, words=words
-        )
-        if _repeated(whole, segments):
-            continue  # whisper looping on what it said before (words of no length), not speech
-        segments += split_at_pauses(whole, opts.pause_seconds)
-        if on_progress is not None and duration > 0:
-            on_progress(min(0.99, float(piece.end) / duration))
+
+    def add(pieces: Any, offset: float, *, again: bool = False) -> None:
+        for piece in pieces:
+            text = str(piece.text).strip()
+            if not _ALNUM.search(text) or not takes_time(piece) or (again and not heard(piece)):
+                continue
+            words = tuple(
+                Word(start=_at(w.start, offset), end=_at(w.end, offset), word=str(w.word).strip())
+                for w in (piece.words or ())
+                if str(w.word).strip()
+            )
+            start, end = _at(piece.start, offset), _at(piece.end, offset)
+            whole = Segment(start=start, end=end, text=text, words=words)
+            if _repeated(whole, segments):
+                continue  # whisper looping on what it said before (words of no length), not speech
+            segments.extend(split_at_pauses(whole, opts.pause_seconds))
+            if on_progress is not None and duration > 0:
+                on_progress(min(0.99, whole.end / duration))
+
+    add(pieces, 0.0)
+    if opts.vad:  # speech whisper skipped (`speech_gaps`), each stretch on its own
+        for lo, hi in uncovered(speech_regions(audio), segments):
+            part, offset = clip(audio, lo, hi)
+            again, _ = model.transcribe(part, vad_filter=False, condition_on_previous_text=False, **settings)
+            add(again, offset, again=True)
+        segments.sort(key=lambda s: s.start)
     return Transcript(
         source="asr", language=language, segments=tuple(attach_strays(segments, opts.pause_seconds))
     )
+
+
+def _at(seconds: Any, offset: float) -> float:
+    return round(float(seconds) + offset, 3)
 
 
 def transcribe(

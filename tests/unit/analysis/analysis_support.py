@@ -37,6 +37,7 @@ def make_video(spec: Path, out: Path, name: str, *, width: int, height: int, fps
 
 __all__ = [
     "BRIEFING_SPEC",
+    "REPO",
     "SPECS",
     "Media",
     "cut_f1",
