@@ -302,3 +302,18 @@ def test_a_who_question_that_says_how_much_asks_for_a_person() -> None:
 )
 def test_a_question_that_opens_with_a_verb_asks_yes_or_no(question: str, yes_no: bool) -> None:
     assert read_question(question).yes_no is yes_no
+
+
+@pytest.mark.parametrize(
+    ("question", "refers_back"),
+    [
+        ("What's the length of this update?", False),
+        ("How long is this lesson?", False),
+        ("How long does it take?", True),
+        ("What happens after that?", True),
+    ],
+)
+def test_this_and_the_videos_name_is_the_video_not_an_earlier_answer(
+    question: str, refers_back: bool
+) -> None:
+    assert read_question(question).refers_back is refers_back

@@ -131,7 +131,7 @@ BACK_REFERENCE = re.compile(r"\b(it|that|this|then|those|these|there)\b")
 SCENE_STEMS = frozenset(stem(w) for w in ("scene", "shot", "cut", "slide", "transition", "change"))
 CHAPTER_STEMS = frozenset(stem(w) for w in ("chapter", "section", "part", "topic"))
 NOT_BACK = re.compile(
-    r"\b(is|are|was|were) there\b|\bthere (is|are|was|were)\b|\bthis (video|clip|recording|film|movie)\b|"
+    rf"\b(is|are|was|were) there\b|\bthere (is|are|was|were)\b|\bthis {_VIDEO_NOUN}\b|"
     r"\bthat (is|was) (said|shown|mentioned)\b"
 )
 DURATION = "duration"  # "how long should the soup simmer?": a length of time said or shown
