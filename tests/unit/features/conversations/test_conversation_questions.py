@@ -298,6 +298,11 @@ def test_a_who_question_that_says_how_much_asks_for_a_person() -> None:
         ("Can I take the lift?", True),
         ("Where may I park?", False),
         ("What must be worn on the floor?", False),
+        ("If there's a blaze, can I take the elevator?", True),
+        ("When it rains, is the match stopped?", True),
+        ("In an emergency, may I use the lift?", True),
+        ("If it rains, what happens?", False),
+        ("After the break, who scored?", False),
     ],
 )
 def test_a_question_that_opens_with_a_verb_asks_yes_or_no(question: str, yes_no: bool) -> None:

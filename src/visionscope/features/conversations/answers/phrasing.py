@@ -85,9 +85,15 @@ SPAN_VERBS = re.compile(
     r"remain|remains|for how long|how long for)\b"
 )
 FRAME_NOUNS = re.compile(r"\b(background|screen|scenes?|shots?|frames?|picture|image|video|clip|slides?)\b")
-YES_NO = re.compile(
-    r"^(and |so |but )?(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|may|might|"
-    r"must|shall|isn)\b"
+_ASKING_VERB = (
+    r"(is|are|was|were|does|do|did|has|have|had|can|could|will|would|should|may|might|must|shall|isn)\b"
+)
+YES_NO = re.compile(rf"^(and |so |but )?{_ASKING_VERB}")
+#: "If there's a blaze, can I take the elevator?": yes or no after a clause of condition or time
+#: (read on the question with its commas).
+YES_NO_AFTER_CLAUSE = re.compile(
+    r"^(and |so |but )?(if|when|once|after|before|while|during|in case of|in an?) [^,?]{1,60}, "
+    + _ASKING_VERB
 )
 WHEN = re.compile(
     r"^(and |so |but |then )?(when|at what (time|point|moment|minute|second)|what time|at which (time|point|"

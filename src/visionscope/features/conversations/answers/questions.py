@@ -53,6 +53,7 @@ from .phrasing import (
     VIDEO_NOUNS,
     WHEN,
     YES_NO,
+    YES_NO_AFTER_CLAUSE,
 )
 from .terms import normalize, stem
 from .timecodes import FoundTime, TimeRef, find_time
@@ -276,7 +277,8 @@ def read_question(question: str) -> Question:
         rest = _blank(rest, kind.start(1), kind.end(1))
     time = found_time.ref if found_time else None
     channel = _channel(text)
-    yes_no = bool(YES_NO.search(text))
+    after_clause = bool(YES_NO_AFTER_CLAUSE.search(normalize(original)))  # "When it rains, is ...?"
+    yes_no = bool(YES_NO.search(text)) or after_clause
     continues = text.startswith(("and ", "so ", "then "))
     back = bool(BACK_REFERENCE.search(rest)) and not NOT_BACK.search(rest)
     words = rest.split()
@@ -354,7 +356,7 @@ def read_question(question: str) -> Question:
     ):
         body = re.sub(r"\b(what|which) colou?rs? (is|are|was|were|does|do|did)\b|\bcolou?rs? of\b", " ", rest)
         return make(Form.COLOUR, body, extra=COLOUR_FILLER | COLOURS | frozenset(COLOUR_ALIASES))
-    when = WHEN.search(text)
+    when = None if after_clause else WHEN.search(text)
     relative = None if when else _relative(rest)
     if relative is not None:
         form, immediate, start = relative
