@@ -85,24 +85,28 @@ async def read_verdict(
 async def yes_no_checked(
     writer: Writer, raw: str, verdict: Verdict, question: str, evidence: Sequence[Passage], before: str = ""
 ) -> Verdict:
-    """A yes-or-no reply checked on the lines it cites (see `yes_no`): accepted, in the words of
-    those lines, when a close reading of them gives the same verdict; rejected when it does not.
-    Other replies are returned as they are."""
+    """A yes-or-no reply checked on the lines it cites (see `yes_no`): a close reading of them
+    gives the verdict. The reply stands as written when it passed the check and the reading
+    agrees; otherwise the reading's verdict stands, in the words of those lines, when they are
+    about the question; rejected when the reading gives no verdict or the lines are about
+    something else. Other replies are returned as they are."""
     said = verdict_of(raw)
     if said is None or verdict.declined or not verdict.citations:
         return verdict
     lines = at_same_moment(verdict.citations, evidence)
     read = await read_verdict(writer, question, lines, before)
-    if read != said:
-        problem = f"the cited evidence, read closely, answers {read or 'neither yes nor no'}"
+    if read is None:
+        problem = "the cited evidence, read closely, answers neither yes nor no"
         return Verdict(verdict.content, verdict.citations, False, (problem,))
-    if verdict.accepted:
+    if read == said and verdict.accepted:
         return verdict
     if not on_topic(question, lines):
         return Verdict(
             verdict.content, verdict.citations, False, ("the cited evidence is about something else",)
         )
-    return Verdict(stated_answer(said, lines), tuple(lines[:QUOTED_LINES]), False, ())
+    # The close reading's verdict, in the lines' own words: given a few lines, the model reads
+    # them more closely than given the whole video (where it answers "Yes" to most questions).
+    return Verdict(stated_answer(read, lines), tuple(lines[:QUOTED_LINES]), False, ())
 
 
 async def answer_read(
