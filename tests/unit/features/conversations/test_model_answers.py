@@ -310,6 +310,13 @@ async def test_structural_questions_stay_with_the_built_in_engine(
         answer = await model_engine.answer(question, [briefing], [])
         assert answer.engine == "builtin" and answer.grounded
     assert writer.seen == []
+    # What comes before or after a moment: the order of scenes is the analysis's, exactly.
+    first = await model_engine.answer("When is the red truck shown?", [briefing], [])
+    history = [("When is the red truck shown?", first.content)]
+    for question in ("What is shown right after that?", "And before that?"):
+        answer = await model_engine.answer(question, [briefing], [first.turn], history)
+        assert answer.engine == "builtin" and answer.grounded, answer
+    assert writer.seen == []
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
-"""Which path answers a question: the built-in engine, exact on structural questions and on
-questions in the video's words, or the language model, for questions in people's own words. Pure."""
+"""Which path answers a question: the built-in engine, exact on structural questions (what is
+said or shown when, before or after a moment, scenes, length, colours) and on questions in the
+video's words, or the language model, for questions in people's own words. Pure."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ BUILTIN_FIRST = frozenset(
         Form.CHAPTERS,
         Form.ALL_TEXT,
         Form.ALL_SPEECH,
+        Form.AFTER,
+        Form.BEFORE,
     }
 )
 
