@@ -9,6 +9,7 @@ from visionscope.analysis.visual import COLOR_NAMES
 
 from .numbers import ORDINALS
 from .terms import stem
+from .wordlists import VIDEO_NOUNS
 
 COLOURS = frozenset(COLOR_NAMES)
 COLOUR_ALIASES = {"gray": "grey", "violet": "purple", "magenta": "pink", "turquoise": "cyan", "navy": "blue"}
@@ -49,13 +50,6 @@ SUMMARY = re.compile(
     r"\bwhat (is|was) (this|the|that) (video|clip|recording|film|movie|briefing|presentation|talk) about\b|"
     r"\bwhat (is|was) (it|this) (all )?about\b|\boverview\b|\bin (a )?(nutshell|few words|brief)\b|"
     r"\bwhat happens in (the|this) (video|clip)\b|\bbriefly\b"
-)
-#: What people call the video itself: "the recap", "this lesson", "the induction".
-VIDEO_NOUNS = frozenset(
-    """
-    recap summary overview briefing episode programme program presentation talk recording show
-    broadcast bulletin tutorial lesson lecture update induction video clip film movie
-    """.split()  # noqa: SIM905 - a word list reads best as words
 )
 _VIDEO_NOUN = "(?:" + "|".join(sorted(VIDEO_NOUNS)) + ")"
 #: "How long is the recap?": the length of the video itself, named by what it is.

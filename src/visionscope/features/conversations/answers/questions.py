@@ -50,14 +50,13 @@ from .phrasing import (
     SUMMARY,
     TOKEN,
     TRAIL_VERB,
-    VIDEO_NOUNS,
     WHEN,
     YES_NO,
     YES_NO_AFTER_CLAUSE,
 )
 from .terms import normalize, stem
 from .timecodes import FoundTime, TimeRef, find_time
-from .wordlists import COLOUR_FILLER, DURATION_FILLER, FILLER, FOREIGN, STOP_WORDS
+from .wordlists import COLOUR_FILLER, DURATION_FILLER, FILLER, FOREIGN, STOP_WORDS, VIDEO_NOUNS
 
 #: Words of a question about the video's length: "How many minutes long is the induction?"
 LENGTH_FILLER = DURATION_FILLER | VIDEO_NOUNS

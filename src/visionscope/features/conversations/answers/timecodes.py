@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .numbers import replace_number_words
+from .wordlists import VIDEO_NOUNS
 
 
 class Anchor(StrEnum):
@@ -133,11 +134,8 @@ def _seconds_at(text: str) -> list[tuple[int, int, float]]:
     return found
 
 
-#: What people call the video when asking how it starts or ends ("How does the lesson end?").
-_WHOLE = (
-    r"(?:video|clip|film|recording|presentation|lesson|lecture|talk|show|episode|recap|update|briefing|"
-    r"induction|tutorial|reading|broadcast)"
-)
+#: "How does the lesson end?": the video named by what it is.
+_WHOLE = "(?:" + "|".join(sorted(VIDEO_NOUNS)) + ")"
 _HOW_DOES = rf"\bhow (?:does|did) (?:the |this |it )?(?:{_WHOLE} )?"
 _RANGE_WORDS = re.compile(r"\b(between|from)\s*$")
 _FIRST_LAST = re.compile(

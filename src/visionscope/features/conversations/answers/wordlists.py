@@ -47,6 +47,14 @@ COLOUR_FILLER = frozenset(
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 
+#: What people call the video itself: "the recap", "this lesson", "the induction".
+VIDEO_NOUNS = frozenset(
+    """
+    recap summary overview briefing episode programme program presentation talk recording reading
+    show broadcast bulletin tutorial lesson lecture update induction video clip film movie
+    """.split()  # noqa: SIM905 - a word list reads best as words
+)
+
 #: Words of length questions that are not the thing asked about.
 DURATION_FILLER = frozenset(
     """
