@@ -168,15 +168,6 @@ def _misread(key: str, kept: dict[str, str]) -> bool:
     return False
 
 
-def _repeated(segment: Segment, before: list[Segment]) -> bool:
-    """True when `segment` says again what one of the last few segments said, in no time."""
-    key = " ".join(re.findall(r"\w+", segment.text.lower()))
-    spoken = sum(w.end - w.start for w in segment.words)
-    return spoken < 0.1 * max(1, len(segment.words)) and any(
-        " ".join(re.findall(r"\w+", s.text.lower())).endswith(key) for s in before[-4:]
-    )
-
-
 def split_at_pauses(segment: Segment, pause: float) -> list[Segment]:
     """A segment cut after a full stop followed by a third of `pause` of silence, or wherever the
     words stop for twice `pause`: whisper sometimes runs sentences said seconds apart into one."""
@@ -276,7 +267,8 @@ def transcribe_audio(
     def add(pieces: Any, offset: float, *, again: bool = False) -> None:
         for piece in pieces:
             text = str(piece.text).strip()
-            if not _ALNUM.search(text) or not takes_time(piece) or (again and not heard(piece)):
+            # Words of no length: whisper looping on what it said, or making up a closing line.
+            if not _ALNUM.search(text) or not (heard(piece) if again else takes_time(piece)):
                 continue
             words = tuple(
                 Word(start=_at(w.start, offset), end=_at(w.end, offset), word=str(w.word).strip())
@@ -285,8 +277,6 @@ def transcribe_audio(
             )
             start, end = _at(piece.start, offset), _at(piece.end, offset)
             whole = Segment(start=start, end=end, text=text, words=words)
-            if _repeated(whole, segments):
-                continue  # whisper looping on what it said before (words of no length), not speech
             segments.extend(split_at_pauses(whole, opts.pause_seconds))
             if on_progress is not None and duration > 0:
                 on_progress(min(0.99, whole.end / duration))
