@@ -8,6 +8,8 @@ the lines of the same picture read with more confidence account for every one of
 same word, a piece of it or a near miss of a piece (one edit in words of four or five letters,
 two from six), and letters-only scraps of one or two characters; at least one word must be such
 a piece or scrap (lines of whole words are left to the other rules). Digits must match exactly.
+A title over two colours of background may read as two lines in one picture, "Bre" and "aks";
+when another line reads the word whole, both halves are dropped, however sure their reading.
 """
 
 from __future__ import annotations
@@ -72,12 +74,28 @@ def _accounted_for(line: str, better: list[str], near_misses: bool) -> bool:
     return pieces > 0 or (scraps > 0 and wholes > 0)
 
 
+def _halves(keys: list[str]) -> set[int]:
+    """Lines that are one half of a word another line reads whole ("Bre" and "aks" beside
+    "Breaks": a title over two colours of background, read apart in one picture)."""
+    words = {w for key in keys for w in key.split()}
+    halves: set[int] = set()
+    for n, first in enumerate(keys):
+        for k, second in enumerate(keys):
+            if n != k and " " not in first + second and first and second and first + second in words:
+                halves.update((n, k))
+    return halves
+
+
 def without_misreads(lines: list[L], *, near_misses: bool = True) -> list[L]:
     """The lines without those that only repeat better lines in pieces (or near misses of pieces,
-    unless `near_misses` is False: between pictures a near miss may be the right reading)."""
+    unless `near_misses` is False: between pictures a near miss may be the right reading), and
+    without the halves of a word read whole in another line."""
     keys = [line_key(line.text) for line in lines]
+    halves = _halves(keys)
     kept = []
     for n, line in enumerate(lines):
+        if n in halves:
+            continue
         better = [
             keys[m]
             for m, other in enumerate(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,6 +168,18 @@ def _misread(key: str, kept: dict[str, str]) -> bool:
     return False
 
 
+#: Words whisper writes in parts, a part after a word: "twenty" "-five", "Silva" "'s".
+_WORD_PART = re.compile(r"^(?:-\w|'(?:s|t|re|ll|ve|d|m)$|n't$)", re.IGNORECASE)
+
+
+def spoken_text(words: Sequence[Word]) -> str:
+    """The words as one text, the parts of a word joined to it ("twenty-five", not "twenty -five")."""
+    text = ""
+    for word in words:
+        text += word.word if text and _WORD_PART.match(word.word) else f" {word.word}" if text else word.word
+    return text
+
+
 def split_at_pauses(segment: Segment, pause: float) -> list[Segment]:
     """A segment cut after a full stop followed by a third of `pause` of silence, or wherever the
     words stop for twice `pause`: whisper sometimes runs sentences said seconds apart into one."""
@@ -187,7 +199,7 @@ def split_at_pauses(segment: Segment, pause: float) -> list[Segment]:
         Segment(
             start=segment.start if n == 0 else part[0].start,
             end=segment.end if n == len(pieces) - 1 else part[-1].end,
-            text=" ".join(w.word for w in part),
+            text=spoken_text(part),
             words=tuple(part),
         )
         for n, part in enumerate(pieces)

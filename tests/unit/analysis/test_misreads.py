@@ -50,3 +50,17 @@ def test_a_better_line_decides_and_near_misses_can_be_left_out() -> None:
     assert _texts(without_misreads(worse_first, near_misses=False)) == _texts(worse_first)
     pieces = [OcrLine("tation", 93.9, 0.05), OcrLine("Station Square", 95.0, 0.05)]
     assert _texts(without_misreads(pieces, near_misses=False)) == ["Station Square"]
+
+
+def test_a_word_read_in_pieces_gives_way_to_its_whole_reading_however_sure() -> None:
+    # A title over two colours of background: one picture reads "Bre" and "aks", another "Breaks".
+    scene = [
+        OcrLine("Bre", 96.7, 0.07),
+        OcrLine("15 Minutes Every 2 Hours", 96.2, 0.04),
+        OcrLine("aks", 96.6, 0.07),
+        OcrLine("Breaks", 96.0, 0.07),
+    ]
+    assert _texts(without_misreads(scene, near_misses=False)) == ["15 Minutes Every 2 Hours", "Breaks"]
+    # a word of its own, or a short scrap, is not a piece
+    own = [OcrLine("Car", 97.0, 0.05), OcrLine("Cargo Bike", 90.0, 0.05), OcrLine("TV", 97.0, 0.05)]
+    assert _texts(without_misreads(own, near_misses=False)) == ["Car", "Cargo Bike", "TV"]

@@ -87,3 +87,16 @@ def test_a_word_left_alone_before_a_long_pause_starts_with_the_words_after_it() 
         (61.0, 61.5, "Thanks"),  # a word that may end a sentence stays where it was said
         (64.0, 66.0, "It comes in three finishes."),
     ]
+
+
+def test_a_piece_cut_at_a_pause_keeps_words_whisper_wrote_in_parts_whole() -> None:
+    said = [("Lift", 0.5, 0.9), ("nothing", 1.0, 1.4), ("over", 1.5, 1.8), ("twenty", 1.9, 2.2)]
+    said += [("-five", 2.2, 2.5), ("kilos.", 2.6, 3.0), ("It's", 5.5, 5.8), ("Silva's", 5.9, 6.3)]
+    said += [("goal,", 6.4, 6.7), ("'cause", 6.8, 7.0), ("it", 7.1, 7.2), ("counts.", 7.3, 7.6)]
+    words = tuple(Word(start=s, end=e, word=w) for w, s, e in said)
+    whole = Segment(start=0.4, end=7.7, text="", words=words)
+    parts = split_at_pauses(whole, 1.5)
+    assert [p.text for p in parts] == [
+        "Lift nothing over twenty-five kilos.",
+        "It's Silva's goal, 'cause it counts.",
+    ]
