@@ -160,7 +160,9 @@ def gather(plan_: Plan, videos: Sequence[VideoKnowledge], related: WordMeanings 
     return Evidence(facts, tuple(moments), referent)
 
 
-def _pool(evidence: Evidence) -> tuple[Passage, ...]:
+def _pool(evidence: Evidence, for_model: Sequence[Passage]) -> tuple[Passage, ...]:
+    """What citations may stand on: the videos' passages and the model's evidence (lines on
+    screen together, joined)."""
     pool: list[Passage] = []
     for video in evidence.videos:
         pool.extend(video.transcript)
@@ -169,7 +171,8 @@ def _pool(evidence: Evidence) -> tuple[Passage, ...]:
         pool.extend(video.chapters)
         pool.extend(video.summary)
         pool.append(video.length_fact())
-    return tuple(pool)
+    held = set(pool)
+    return (*pool, *(p for p in for_model if p not in held))
 
 
 def route(prepared: Prepared, builtin: Answer) -> bool:
@@ -240,7 +243,7 @@ class AnswerEngine:
             else ()
         )
         names: dict[object, str] = {k.facts.video_id: k.facts.name for k in videos}
-        return Prepared(planned, evidence, draft, _pool(evidence), for_model, names, bool(whole))
+        return Prepared(planned, evidence, draft, _pool(evidence, for_model), for_model, names, bool(whole))
 
     def builtin(self, prepared: Prepared) -> Answer:
         draft = prepared.draft

@@ -22,6 +22,9 @@ QUESTION_HITS = 10
 #: Seconds around a follow-up's moment whose passages are given.
 AROUND_REFERENT = 4.0
 _SAID_AND_SHOWN = (TRANSCRIPT, TEXT)
+#: On-screen lines of a scene shown at the same time are one piece of evidence, up to this many
+#: characters.
+SHOWN_TOGETHER_CHARS = 160
 #: Questions about how things look also get the scenes' descriptions (colours, light, motion).
 _LOOKS = re.compile(
     r"\b(colou?rs?|bright|brightness|dark|light|motion|moving|still|look|looks|scene|scenes|shot|shots)\b",
@@ -82,11 +85,39 @@ def _with_previous_sentence(passages: list[Passage], videos: Sequence[VideoKnowl
     return out
 
 
+def shown_together(passages: Sequence[Passage]) -> tuple[Passage, ...]:
+    """The passages, with the lines on screen together in a scene as one passage where the first
+    of them was ("Breaks / 15 Minutes Every 2 Hours"): given a title and the line under it as two
+    pieces of evidence, a small model does not connect them ("How often do I get a break?" was
+    answered "not in the video" beside "15 Minutes Every 2 Hours")."""
+    out: list[Passage] = []
+    for passage in passages:
+        joined = False
+        if passage.source == TEXT:
+            for n, held in enumerate(out):
+                if (
+                    held.source == TEXT
+                    and held.video_id == passage.video_id
+                    and held.scene == passage.scene
+                    and held.overlaps(passage.start, passage.end)
+                    and len(held.text) + len(passage.text) + 3 <= SHOWN_TOGETHER_CHARS
+                ):
+                    start, end = min(held.start, passage.start), max(held.end, passage.end)
+                    text = f"{held.text} / {passage.text}"
+                    out[n] = Passage(held.video_id, TEXT, start, end, text, held.scene)
+                    joined = True
+                    break
+        if not joined:
+            out.append(passage)
+    return tuple(out)
+
+
 def whole_evidence(
     videos: Sequence[VideoKnowledge], limit: int = WHOLE_EVIDENCE_CHARS
 ) -> tuple[Passage, ...]:
-    """Everything said and shown in the videos, in the order of the videos and of time, or
-    nothing when it is longer than `limit` characters (then `model_evidence` chooses)."""
+    """Everything said and shown in the videos, in the order of the videos and of time (lines on
+    screen together as one), or nothing when it is longer than `limit` characters (then
+    `model_evidence` chooses)."""
     chosen: list[Passage] = []
     size = 0
     for knowledge in videos:
@@ -101,7 +132,7 @@ def whole_evidence(
             if size > limit:
                 return ()
             chosen.append(passage)
-    return tuple(chosen)
+    return shown_together(chosen)
 
 
 def model_evidence(
@@ -132,4 +163,4 @@ def model_evidence(
         add(passage)
     order = {k.facts.video_id: i for i, k in enumerate(videos)}
     chosen.sort(key=lambda p: (order.get(p.video_id, 0), p.start, p.source))
-    return tuple(chosen)
+    return shown_together(chosen)
