@@ -97,6 +97,8 @@ def test_a_claim_cited_to_the_wrong_evidence_is_cited_to_the_evidence_that_holds
         "Support answered 4000 calls. [3] supports this.",
         "Support answered 4000 calls (at 3).",  # its number, in the form earlier answers' times take
         "Support answered 4000 calls (at 0:33).",  # a time while the evidence is on screen
+        "Support answered 4000 calls. This is stated at 0:29-0:37 in the video.",
+        "Yes\nThe evidence shows that support answered 4000 calls [3].",
     ],
 )
 def test_a_reply_naming_its_evidence_by_time_or_in_a_sentence_of_its_own_stands(reply: str) -> None:
@@ -104,6 +106,9 @@ def test_a_reply_naming_its_evidence_by_time_or_in_a_sentence_of_its_own_stands(
     assert verdict.accepted, verdict.problems
     assert verdict.citations == (CALLS,)
     assert "evidence" not in verdict.content and "[00:29]" in verdict.content
+    assert "stated" not in verdict.content and re.match(r"(Yes[.,] )?[Ss]upport", verdict.content), (
+        verdict.content
+    )
 
 
 @pytest.mark.parametrize(

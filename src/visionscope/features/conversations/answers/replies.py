@@ -20,9 +20,19 @@ from .knowledge import VIDEO, Passage
 _ABOUT_EVIDENCE = re.compile(
     r"\b(i found|this information|evidence (?:line|lines|number|numbers)|in (?:the )?evidence|"
     r"(?:supports?|confirms?|shows?) this|according to (?:the )?evidence|is supported by|"
-    r"(?:see|from) (?:the )?evidence)\b",
+    r"(?:see|from) (?:the )?evidence)\b|"
+    r"^\W*(?:this|that|it)(?: information)? (?:is|was|can be) (?:stated|shown|said|mentioned|written|"
+    r"displayed|seen|heard|found)\b",
     re.IGNORECASE,
 )
+#: "The evidence shows that ...": the claim is what follows.
+_EVIDENCE_SAYS = re.compile(
+    r"(^|[.!?]\s+)(?:according to the evidence,?|the evidence (?:shows|states|says|indicates|confirms)"
+    r"(?: that)?)\s+(\w)",
+    re.IGNORECASE,
+)
+#: "Yes" or "No" run into the sentence after it ("Yes\nThe watch ...").
+_BARE_VERDICT = re.compile(r"^(\W*(?:yes|no))\s+(?=[A-Z])", re.IGNORECASE)
 #: Replies that say the video does not hold the answer, in other words than NOT IN VIDEO.
 _DECLINES = re.compile(
     r"^\W*(?:no\W+)?(?:the )?(?:video|evidence) (?:does not|doesn't|do not) "
@@ -110,7 +120,9 @@ def times_as_marks(text: str, evidence: Sequence[Passage]) -> str:
 def tidy(text: str, evidence: Sequence[Passage]) -> str:
     """The reply with evidence named by number, sentences about the evidence folded into the one
     before (their marks kept)."""
-    text = times_as_marks(_SCENE_LABEL.sub("the scene ", text.strip()), evidence)
+    text = _BARE_VERDICT.sub(r"\1. ", text.strip())
+    text = _EVIDENCE_SAYS.sub(lambda m: m[1] + m[2].upper(), text)
+    text = times_as_marks(_SCENE_LABEL.sub("the scene ", text), evidence)
     text = re.sub(r"(^|[.!?]\s+)the scene", r"\1The scene", text)
     sentences = [s.strip() for s in _SENTENCE.split(" ".join(text.split())) if s.strip()]
     kept: list[str] = []
