@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from visionscope.features.conversations.answers.memory import Focus, Turn, plan
+from visionscope.features.conversations.answers.phrasing import without_guess
 from visionscope.features.conversations.answers.questions import Channel, Form, read_question
 from visionscope.features.conversations.answers.timecodes import Anchor
 
@@ -322,3 +323,23 @@ def test_this_and_the_videos_name_is_the_video_not_an_earlier_answer(
     question: str, refers_back: bool
 ) -> None:
     assert read_question(question).refers_back is refers_back
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("How many tbsp of butter to start with, 2?", "How many tbsp of butter to start with?"),
+        ("How often do I get a break, every two hours?", "How often do I get a break?"),
+        ("In which minute did Silva score, the 12th?", "In which minute did Silva score?"),
+        ("When did Perseverance land, 2021?", "When did Perseverance land?"),
+        # no number guessed, or no question before it: as asked
+        ("What is shown at 0:20, the title?", "What is shown at 0:20, the title?"),
+        ("When does it open, in September?", "When does it open, in September?"),
+        ("Is it 300 g of rice?", "Is it 300 g of rice?"),
+        ("If it rains, how many games are left, 3?", "If it rains, how many games are left, 3?"),
+    ],
+)
+def test_a_number_the_asker_guesses_after_the_question_is_left_to_the_answer(
+    question: str, asked: str
+) -> None:
+    assert without_guess(question) == asked

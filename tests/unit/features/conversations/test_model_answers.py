@@ -196,6 +196,23 @@ def test_words_about_the_evidence_are_not_claims_about_the_video() -> None:
     ).accepted
 
 
+def test_an_ordinal_is_a_number_the_evidence_may_hold_in_digits() -> None:
+    goal = Passage(VIDEO, "text", 17.0, 26.0, "First Goal / Minute 12, Marco Silva", 2)
+    asked = read_question("In which minute did Silva score?")
+    assert verify("Silva scored in the 12th minute [1].", (goal,), asked).accepted
+    assert not verify("Silva scored in the 13th minute [1].", (goal,), asked).accepted
+
+
+def test_a_quote_in_other_words_than_the_evidence_is_a_paraphrase_not_a_quote() -> None:
+    depth = Passage(VIDEO, "text", 34.0, 43.0, "Water Resistant / Down to 50 Metres", 4)
+    asked = read_question("How deep is it rated for?")
+    verdict = verify('The video says: "It is water resistant down to 50 metres" [1].', (depth,), asked)
+    assert verdict.accepted, verdict.problems
+    assert '"' not in verdict.content and "water resistant down to 50 metres" in verdict.content
+    for wrong in ('"It is waterproof down to 50 metres"', '"It is water resistant down to 80 metres"'):
+        assert not verify(f"The video says: {wrong} [1].", (depth,), asked).accepted
+
+
 def test_a_title_does_not_end_a_sentence() -> None:
     heir = Passage(
         VIDEO, "transcript", 4.0, 12.0, "Mr. John Dashwood considered what he could afford to do for them."

@@ -18,6 +18,7 @@ from .compose_topics import Evidence
 from .evidence import model_evidence, whole_evidence
 from .knowledge import TEXT, TRANSCRIPT, VIDEO, KnowledgeCache, Passage, Subject, VideoFacts, VideoKnowledge
 from .memory import Focus, Plan, Turn, plan
+from .phrasing import without_guess
 from .questions import Channel, Form, read_question
 from .retrieval import Moment, WordMeanings, best_first, find_moments
 from .routing import asks_model, asks_stated_length
@@ -317,7 +318,7 @@ class AnswerEngine:
         asked = prepared.plan.question
         items = written(
             self.model,
-            question,
+            without_guess(question),
             prepared.for_model,
             conversation,
             prepared.names,

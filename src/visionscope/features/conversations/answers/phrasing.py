@@ -7,7 +7,7 @@ import re
 
 from visionscope.analysis.visual import COLOR_NAMES
 
-from .numbers import ORDINALS
+from .numbers import ORDINALS, replace_number_words
 from .terms import stem
 from .wordlists import VIDEO_NOUNS
 
@@ -160,3 +160,22 @@ TRAIL_VERB = re.compile(
     r"appear|appears|appeared|on screen|in the video|in this video|in the clip|first|again|covered|"
     r"referred to|show up|shows up|start|starts|begin|begins|after|before|at|in|on|from|between|until|since)$"
 )
+
+
+#: A question with the asker's guess after it: "How many cloves of garlic, two?", "When did
+#: Perseverance land, 2021?", "In which minute did Silva score, the 12th?".
+_GUESSED = re.compile(
+    r"^(?P<asked>\s*(?:and\s+|so\s+)?(?:how|what|which|when|where|who|whose|in which|at what|on which|"
+    r"on what)\b[^,?]*?),\s*(?P<guess>[^,?]{1,30}?)\s*\?\s*$",
+    re.IGNORECASE,
+)
+
+
+def without_guess(question: str) -> str:
+    """The question without a number the asker guesses after it ("How many cloves of garlic, two?"
+    is asked "How many cloves of garlic?"): given the guess too, a small model answers "not in the
+    video" more often; the answer then states the number the video gives, right or not."""
+    m = _GUESSED.match(question)
+    if m is None or not re.search(r"\d", replace_number_words(m["guess"].lower())):
+        return question
+    return f"{m['asked'].rstrip()}?"

@@ -37,6 +37,8 @@ _NAME = re.compile(r"\b[A-Z][\w'-]*[A-Za-z]\w*|\b[A-Z]{2,}\b")
 #: Capitalised words a sentence may use that need no evidence.
 _FREE_NAMES = frozenset({"i", "video", "scene", "chapter", "screen", "text", "narrator", "speaker"})
 _CLOCK = re.compile(r"(?<![\d:])(\d{1,3}):([0-5]\d)(?![\d:])")
+#: An ordinal in digits ("12th"): a number claim, its ending no word.
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
 #: The share of a sentence's words (not counting function words) its cited evidence must hold.
 SHARED_WORDS = 0.5
 #: Fewer words than this is a fragment ("Tomato Soup"), not an answer.
@@ -146,7 +148,7 @@ def claims_missing(
             missing.append(f"{min(values):g}")
     said = [
         w
-        for w in content_words(bare)
+        for w in content_words(_ORDINAL.sub(r"\1", bare))
         if not w.isdigit() and w not in FILLER and w not in _YES_NO and w not in _EVIDENCE_WORDS
     ]
     added = [w for w in said if not literally_in(w, question_stems)]
@@ -173,6 +175,26 @@ def claims_missing(
         if parts and not all(p in held_stems for p in parts):
             missing.append(word)
     return missing
+
+
+def unquoted_paraphrases(sentence: str, cited: Sequence[Passage]) -> str:
+    """The sentence with quotation marks taken off quotes that the cited passages hold in other
+    words, every word and number of them (the title and line "Water Resistant / Down to 50
+    Metres" quoted as "It is water resistant down to 50 metres"): a paraphrase, checked as one,
+    and never shown as the video's own words."""
+    text = " ".join(p.text for p in cited)
+    held_plain = f" {_plain(text)} "
+    held_stems = {stem(w) for w in held_plain.split()}
+
+    def unquote(m: re.Match[str]) -> str:
+        quote = m[1]
+        if f" {_plain(quote)} " in held_plain:
+            return m[0]
+        words = [w for w in content_words(quote) if not w.isdigit()]
+        numbers_held = all(_number_held(v, numbers_in(text)) for v in number_claims(quote))
+        return quote if words and numbers_held and all(literally_in(w, held_stems) for w in words) else m[0]
+
+    return _QUOTED.sub(unquote, sentence)
 
 
 #: A name in this many pieces of evidence is a topic of the video: a sentence may name it when
@@ -262,6 +284,8 @@ def verify(text: str, evidence: Sequence[Passage], question: Question | None = N
             checked.append((sentence, own))
             continue
         support = own or answer_cites
+        if support:
+            sentence = unquoted_paraphrases(sentence, at_same_moment(support, evidence))
         missing = (
             claims_missing(
                 sentence,
