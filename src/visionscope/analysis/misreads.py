@@ -8,8 +8,9 @@ the lines of the same picture read with more confidence account for every one of
 same word, a piece of it or a near miss of a piece (one edit in words of four or five letters,
 two from six), and letters-only scraps of one or two characters; at least one word must be such
 a piece or scrap (lines of whole words are left to the other rules). Digits must match exactly.
-A title over two colours of background may read as two lines in one picture, "Bre" and "aks";
-when another line reads the word whole, both halves are dropped, however sure their reading.
+A line over two colours of background may read as two lines in one picture, "Bre" and "aks",
+"Iron Oxi" and "de Dust"; when another line reads them whole, both halves are dropped, however
+sure their reading.
 """
 
 from __future__ import annotations
@@ -75,13 +76,14 @@ def _accounted_for(line: str, better: list[str], near_misses: bool) -> bool:
 
 
 def _halves(keys: list[str]) -> set[int]:
-    """Lines that are one half of a word another line reads whole ("Bre" and "aks" beside
-    "Breaks": a title over two colours of background, read apart in one picture)."""
-    words = {w for key in keys for w in key.split()}
+    """Lines that are one half of a word or line another line reads whole ("Bre" and "aks" beside
+    "Breaks", "Iron Oxi" and "de Dust" beside "Iron Oxide Dust": a line over two colours of
+    background, read apart in one picture)."""
+    whole = set(keys) | {w for key in keys for w in key.split()}
     halves: set[int] = set()
     for n, first in enumerate(keys):
         for k, second in enumerate(keys):
-            if n != k and " " not in first + second and first and second and first + second in words:
+            if n != k and first and second and ({first + second, f"{first} {second}"} & whole):
                 halves.update((n, k))
     return halves
 

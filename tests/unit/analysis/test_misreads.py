@@ -61,6 +61,9 @@ def test_a_word_read_in_pieces_gives_way_to_its_whole_reading_however_sure() -> 
         OcrLine("Breaks", 96.0, 0.07),
     ]
     assert _texts(without_misreads(scene, near_misses=False)) == ["15 Minutes Every 2 Hours", "Breaks"]
+    split = ["Why", "Red", "Iron Oxi", "de Dust", "Why Red", "Iron Oxide Dust"]
+    scene = [OcrLine(text, 96.0 if " " in text else 96.9, 0.05) for text in split]
+    assert _texts(without_misreads(scene, near_misses=False)) == ["Why Red", "Iron Oxide Dust"]
     # a word of its own, or a short scrap, is not a piece
     own = [OcrLine("Car", 97.0, 0.05), OcrLine("Cargo Bike", 90.0, 0.05), OcrLine("TV", 97.0, 0.05)]
     assert _texts(without_misreads(own, near_misses=False)) == ["Car", "Cargo Bike", "TV"]
