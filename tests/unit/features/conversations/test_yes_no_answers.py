@@ -13,8 +13,9 @@ from visionscope.features.conversations.answers.knowledge import Passage, Subjec
 from visionscope.features.conversations.answers.prompt import NOT_IN_VIDEO
 from visionscope.features.conversations.answers.questions import read_question
 from visionscope.features.conversations.answers.reading import read_check
+from visionscope.features.conversations.answers.verify import verify
 from visionscope.features.conversations.answers.writers import Outcome, Retract, written
-from visionscope.features.conversations.answers.yes_no import stated_answer, verdict_of
+from visionscope.features.conversations.answers.yes_no import on_topic, stated_answer, verdict_of
 
 VIDEO = uuid.UUID(int=9)
 TOAST = Passage(
@@ -138,3 +139,13 @@ async def test_a_built_in_answer_to_a_yes_or_no_question_leads_with_the_verdict_
             engine.knowledge, engine._embedder, ScriptedWriter(NOT_IN_VIDEO, readings=[reading])
         )
         assert await other.answer(question, [briefing], []) == without
+
+
+def test_words_for_the_same_thing_in_british_and_american_english_are_on_topic() -> None:
+    lift = Passage(
+        VIDEO, "transcript", 17.2, 21.5, "In case of fire, leave by the nearest exit and do not use the lift."
+    )
+    asked = "If there's a blaze, can I take the elevator?"
+    assert on_topic(asked, [lift])
+    assert verify("No, do not use the elevator [1].", (lift,), read_question(asked)).accepted
+    assert not on_topic("Can I park on the pavement?", [lift])
