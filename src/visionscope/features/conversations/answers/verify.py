@@ -185,13 +185,14 @@ def unquoted_paraphrases(sentence: str, cited: Sequence[Passage]) -> str:
     text = " ".join(p.text for p in cited)
     held_plain = f" {_plain(text)} "
     held_stems = {stem(w) for w in held_plain.split()}
+    held_numbers = numbers_in(text)
 
     def unquote(m: re.Match[str]) -> str:
         quote = m[1]
         if f" {_plain(quote)} " in held_plain:
             return m[0]
         words = [w for w in content_words(quote) if not w.isdigit()]
-        numbers_held = all(_number_held(v, numbers_in(text)) for v in number_claims(quote))
+        numbers_held = all(_number_held(v, held_numbers) for v in number_claims(quote))
         return quote if words and numbers_held and all(literally_in(w, held_stems) for w in words) else m[0]
 
     return _QUOTED.sub(unquote, sentence)

@@ -152,6 +152,5 @@ SYNONYMS = (
     "timetable schedule",
     "underground subway metro",
     "flat apartment",
-    "queue line",
     "children kids",
 )
