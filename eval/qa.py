@@ -148,14 +148,22 @@ def load_all(directory: Path = QA_DIR) -> list[VideoSet]:
     return videos
 
 
-def select(videos: list[VideoSet], part: str | None, kinds: Sequence[str] = ()) -> list[VideoSet]:
-    """The videos with only the questions of one part (all parts when `part` is None) and of
-    these `kinds` (all when none are given)."""
+def select(
+    videos: list[VideoSet], part: str | None, kinds: Sequence[str] = (), ids: Sequence[str] = ()
+) -> list[VideoSet]:
+    """The videos with only the questions of one part (all parts when `part` is None), of these
+    `kinds` and with these `ids` (all when none are given)."""
     chosen = [
         VideoSet(
             v.name,
             v.spec,
-            [q for q in v.questions if (part is None or q.part == part) and (not kinds or q.kind in kinds)],
+            [
+                q
+                for q in v.questions
+                if (part is None or q.part == part)
+                and (not kinds or q.kind in kinds)
+                and (not ids or q.id in ids)
+            ],
         )
         for v in videos
     ]

@@ -150,6 +150,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--kind", action="append", default=[], help="only questions of this kind (repeatable): yes_no, ..."
     )
+    parser.add_argument(
+        "--question", action="append", default=[], help="only the questions with these ids (repeatable)"
+    )
     parser.add_argument("--media-dir", type=Path, default=CACHE, help="where the made videos are kept")
     parser.add_argument(
         "--state", type=Path, help="remember the user and uploads here and reuse them next run"
@@ -172,7 +175,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    videos = select(load_all(), None if args.part == "all" else args.part, args.kind)
+    videos = select(load_all(), None if args.part == "all" else args.part, args.kind, args.question)
     if args.video:
         videos = [v for v in videos if v.name in args.video]
     if not speech.available():
