@@ -60,6 +60,8 @@ ORDINALS = {
     "twentieth": 20,
     "thirtieth": 30,
 }
+#: How many times, as a count: "scored twice" states 2 goals.
+TIMES = {"twice": 2, "thrice": 3}
 SPELLINGS = {
     "metre": "meter",
     "metres": "meters",
@@ -85,8 +87,8 @@ def _number_words(tokens: list[str]) -> list[str]:
     i = 0
     while i < len(tokens):
         word = tokens[i]
-        if word in ORDINALS:
-            out.append(str(ORDINALS[word]))
+        if word in ORDINALS or word in TIMES:
+            out.append(str(ORDINALS.get(word) or TIMES[word]))
             i += 1
             continue
         if word not in UNITS and word not in TENS:

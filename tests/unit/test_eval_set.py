@@ -119,6 +119,7 @@ def test_numbers_compare_however_written() -> None:
     assert normalise("They look like potatoes") == normalise("they look like potato")
     assert normalise("two batteries") == normalise("2 battery")
     assert normalise("38%") == normalise("thirty eight percent")
+    assert normalise("they scored twice") == normalise("they scored 2")
 
 
 def test_judge_needs_facts_grounding_and_a_citation_in_the_scene() -> None:
