@@ -81,7 +81,7 @@ def test_reading_questions_point_at_its_recordings(videos: list[VideoSet]) -> No
 
 def test_answers_expect_facts_or_a_scene_and_follow_ups_have_turns(videos: list[VideoSet]) -> None:
     for question in _questions(videos):
-        assert question.text.strip().endswith(("?", ".")), question.id
+        assert question.text.strip(), question.id  # people leave out the question mark too
         if question.refuse:
             assert not question.facts and not question.scenes
         else:
