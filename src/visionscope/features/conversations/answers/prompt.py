@@ -60,11 +60,17 @@ def evidence_lines(evidence: Sequence[Passage], names: dict[object, str] | None 
 
 
 def _plain_answer(text: str) -> str:
-    def at(m: re.Match[str]) -> str:
-        return f"(at {clock(int(m[1] or 0) * 3600 + int(m[2]) * 60 + int(m[3]))})"
-
-    text = " ".join(MARK.sub(at, text).split())
+    """An earlier answer as the model is shown it: without its time marks (given "(at 0:14)", a
+    small model cites that way too, instead of by evidence number), shortened."""
+    text = " ".join(re.sub(r"\s+([.,;:!?])", r"\1", MARK.sub("", text)).split())
     return text if len(text) <= HISTORY_CHARS else text[: HISTORY_CHARS - 3].rsplit(" ", 1)[0] + "..."
+
+
+def answered_exchanges(history: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The last exchanges whose answer cites the video. One that does not is a refusal: shown
+    earlier refusals, a small model refuses the next question in the same words ("The video
+    does not say or show anything about ..."), answerable or not."""
+    return [(asked, answered) for asked, answered in history if MARK.search(answered)][-HISTORY_TURNS:]
 
 
 def messages_for(
@@ -89,7 +95,7 @@ def messages_for(
         messages = [{"role": "system", "content": system}]
     else:
         messages = [{"role": "system", "content": SYSTEM_PROMPT}]
-    for asked, answered in history[-HISTORY_TURNS:]:
+    for asked, answered in answered_exchanges(history):
         messages.append({"role": "user", "content": f"Question: {asked}"})
         messages.append({"role": "assistant", "content": _plain_answer(answered)})
     body = (
