@@ -27,6 +27,8 @@ from .misreads import line_key, without_misreads
 from .tesseract import TesseractEngine
 
 _WORD = re.compile(r"[A-Za-z0-9]")
+#: "300.Grams": a space between a number and a word, read as a full stop.
+_NUMBER_DOT_WORD = re.compile(r"(?<=\d)\.(?=[A-Z][a-z])")
 _EDGE_JUNK = "\"'`\u201c\u201d\u2018\u2019|!\u00a1.,;:_~*^\u00b0\u00ab\u00bb()[]{}<>"
 Mask = npt.NDArray[np.bool_]
 
@@ -89,7 +91,7 @@ def clean_token(token: str) -> str:
     token = token.strip().strip(_EDGE_JUNK)
     if not _WORD.search(token):
         return ""
-    return token
+    return _NUMBER_DOT_WORD.sub(" ", token)
 
 
 def _word_rows(tsv: str) -> list[dict[str, str]]:

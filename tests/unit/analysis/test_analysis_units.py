@@ -53,6 +53,8 @@ def test_colour_names() -> None:
 def test_ocr_noise_is_dropped() -> None:
     assert clean_token("“Bata") == "Bata"
     assert clean_token("|") == "" and clean_token("—") == "" and clean_token("..") == ""
+    # a space read as a full stop between a number and a word: "300 Grams", not 300.
+    assert clean_token("300.Grams") == "300 Grams" and clean_token("2.4") == "2.4"
     header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
     rows = [
         "5\t1\t2\t1\t1\t1\t0\t0\t100\t50\t96.0\tDenver",
