@@ -246,12 +246,24 @@ def test_the_prompt_starts_with_the_same_instruction_then_history_evidence_and_q
     )
     assert first[0] == later[0] == {"role": "system", "content": SYSTEM_PROMPT}
     assert [m["role"] for m in later] == ["system", "user", "assistant", "user"]
-    assert later[2]["content"] == "In September (at 0:14)."
+    assert later[2]["content"] == "In September."
     question = first[-1]["content"]
     assert question.splitlines()[1].startswith("[1] said at 0:07-0:10: Sales of electric")
     assert "[3] on screen at 0:29-0:37: 4000 Calls Answered" in question
     assert "[4] fact: The video lasts 60.0 seconds." in question
     assert question.endswith("Question: When does the Denver site open?")
+
+
+def test_the_model_is_not_shown_earlier_refusals() -> None:
+    refused = "The video does not say or show anything about the budget. I found nothing in its speech."
+    history = [
+        ("When does the Denver site open?", "In September [00:14]."),
+        ("What is the budget?", refused),
+    ]
+    messages = messages_for("Who won the derby?", EVIDENCE, history)
+    shown = [m["content"] for m in messages[1:3]]
+    assert shown == ["Question: When does the Denver site open?", "In September."]
+    assert len(messages) == 4 and all(refused not in m["content"] for m in messages)
 
 
 def cite(word: str, sentence: str) -> Callable[[str], str]:
@@ -323,6 +335,19 @@ async def test_a_paraphrase_the_built_in_engine_refuses_is_answered_by_the_model
     assert "glasses" in system.lower() and question == "Question: What do staff need to put on in the lab?"
 
 
+async def test_when_something_happens_in_the_world_is_asked_of_the_model_first(
+    engine: AnswerEngine, briefing: Subject
+) -> None:
+    writer = ScriptedWriter(cite("Denver", "It opens at the end of September"))
+    model_engine = AnswerEngine(engine.knowledge, engine._embedder, writer)
+    answer = await model_engine.answer("When does the Denver warehouse open?", [briefing], [])
+    assert answer.engine == "llm" and "September" in answer.content
+    asked = len(writer.seen)
+    # When the video shows or says something is its own timeline: the built-in engine's.
+    answer = await model_engine.answer("When is the Denver warehouse mentioned?", [briefing], [])
+    assert answer.engine == "builtin" and answer.grounded and len(writer.seen) == asked
+
+
 async def test_structural_questions_stay_with_the_built_in_engine(
     engine: AnswerEngine, briefing: Subject
 ) -> None:
@@ -352,6 +377,13 @@ async def test_structural_questions_stay_with_the_built_in_engine(
         ("How many people joined the office?", "New employees joined in May", "number"),
         ("How many people joined the office?", "Thirty new employees joined", None),
         ("What month does the warehouse open?", "The warehouse opens soon", "month"),
+        (
+            "What's the name of the Harbor City defender who got sent off?",
+            "Harbor Defender Sent Off. A Harbor defender was sent off for a second yellow card",
+            "name",
+        ),
+        ("What are the two moons of Mars called?", "Mars has two moons, Phobos and Deimos", None),
+        ("What is the name of the new tram line?", "The Green Line Tram opens April 12", None),
     ],
 )
 def test_what_a_question_asks_for_must_be_in_what_the_answer_cites(

@@ -10,6 +10,7 @@ import re
 from .numbers import replace_number_words
 from .questions import Form, Question
 from .retrieval import ANSWER_KINDS
+from .wordlists import STOP_WORDS
 
 _MONEY = re.compile(
     r"[$€£¥]\s*\d|\d\s*(dollars?|euros?|pounds?|cents?|usd|eur|gbp|yen|francs?)\b|\bfree of charge\b"
@@ -31,6 +32,21 @@ _DEMANDS: tuple[tuple[re.Pattern[str], str, re.Pattern[str]], ...] = (
 )
 
 
+#: "What's the name of ...", "What are the moons called?" ("Which card is named?", "Which cards
+#: are called?" ask which was said, not a name).
+_ASKS_NAME = re.compile(r"\bname of\b|\bwhat\b.*\bcalled\W*$|\bwhat(?:'s| is) (?:his|her|their|its) name\b")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]*[A-Za-z]\b")
+
+
+def _names_beyond(question: str, cited_text: str) -> bool:
+    """Whether the cited text holds a capitalised word the question does not (a name it asks for;
+    a line in title case counts too: lenient)."""
+    asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    return any(
+        w.lower() not in asked and w.lower() not in STOP_WORDS for w in _CAPITALISED.findall(cited_text)
+    )
+
+
 def kind_missing(question: Question, cited_text: str) -> str | None:
     """What the cited text lacks that the question asks for, or None."""
     asked = question.text.lower()
@@ -38,6 +54,8 @@ def kind_missing(question: Question, cited_text: str) -> str | None:
     for wanted, what, pattern in _DEMANDS:
         if wanted.search(asked) and not pattern.search(held):
             return what
+    if _ASKS_NAME.search(asked) and not _names_beyond(question.text, cited_text):
+        return "name"
     kind = question.asks_for
     kind_pattern = ANSWER_KINDS.get(kind or "")
     if kind and kind_pattern is not None and not kind_pattern.search(held):

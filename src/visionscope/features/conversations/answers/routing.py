@@ -4,6 +4,8 @@ video's words, or the language model, for questions in people's own words. Pure.
 
 from __future__ import annotations
 
+import re
+
 from .memory import Plan
 from .questions import Form
 
@@ -28,15 +30,33 @@ BUILTIN_FIRST = frozenset(
 )
 
 
+#: A "when" question about the video's own timeline ("When is the river road mentioned?", "At
+#: what point does the price appear?"), not about when something happens in the world ("When
+#: will I find it in a shop?": a date the video gives, which the model reads better).
+_WHEN_IN_VIDEO = re.compile(
+    r"\b(say|says|said|mention|mentions|mentioned|talk|talks|talked|speak|speaks|discuss|discussed|"
+    r"show|shows|shown|showing|appear|appears|appeared|come up|comes up|displayed|heard|seen|on screen|"
+    r"video|clip|recording|film|scene|shot|slide|part|point|moment|minute|second|timestamps?|"
+    r"narrator|presenter|speaker|host|chef|teacher|reporter)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_when_in_the_world(plan_: Plan) -> bool:
+    """A "when" question about the world ("When do orders open?"), not the video's timeline."""
+    question = plan_.question
+    return question.form is Form.WHEN and not _WHEN_IN_VIDEO.search(question.text)
+
+
 def asks_model(plan_: Plan, builtin_grounded: bool, has_evidence: bool) -> bool:
     """Whether the model is asked: first for questions about what the video says and shows (its
     checked answer is taken over the built-in one, which matches words: docs/answers.md); for
     questions about the video itself (`BUILTIN_FIRST`) when the built-in engine found no answer,
     and for "how long will it take?" about an earlier moment (the duration the video states, not
-    the time on screen); never for small talk."""
+    the time on screen); "when" questions about the world first too; never for small talk."""
     if not has_evidence or plan_.question.form is Form.SMALL_TALK:
         return False
-    if plan_.question.form not in BUILTIN_FIRST:
+    if plan_.question.form not in BUILTIN_FIRST or asks_when_in_the_world(plan_):
         return True
     return not builtin_grounded or asks_stated_length(plan_)
 
