@@ -26,6 +26,9 @@ from visionscope.features.conversations.answers.timecodes import clock, mark, ma
         ("three million euros", "3000000 euros"),
         ("and then", "and then"),
         ("four hundred ninety nine dollars", "499 dollars"),
+        ("twenty-eight and a half thousand fans", "28.5 thousand fans"),
+        ("2 and a half hours", "2.5 hours"),
+        ("one and a quarter", "1.25"),
     ],
 )
 def test_numbers_in_words_become_digits(text: str, expected: str) -> None:

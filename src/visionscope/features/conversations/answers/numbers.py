@@ -120,6 +120,9 @@ def spell(number: int) -> str:
     return str(number)
 
 
+#: "28 and a half", "1 and a quarter": a whole number and a fraction.
+_AND_A_FRACTION = re.compile(r"\b(\d+) and an? (half|quarter)\b")
+_FRACTIONS = {"half": ".5", "quarter": ".25"}
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)?|\S+|\s+")
 
 
@@ -161,4 +164,4 @@ def replace_number_words(text: str) -> str:
                 continue
         out.append(piece)
         i += 1
-    return "".join(out)
+    return _AND_A_FRACTION.sub(lambda m: m[1] + _FRACTIONS[m[2]], "".join(out))
