@@ -142,14 +142,18 @@ def claims_missing(
     for m in _CLOCK.finditer(bare):
         if not _times_held(int(m[1]) * 60 + int(m[2]), cited):
             missing.append(m[0])
-    claims = number_claims(_CLOCK.sub(" ", bare))
+    claims = number_claims(_without_named_numbers(_CLOCK.sub(" ", bare), topics))
     for values in claims:
         if not _number_held(values, held_numbers):
             missing.append(f"{min(values):g}")
     said = [
         w
         for w in content_words(_ORDINAL.sub(r"\1", bare))
-        if not w.isdigit() and w not in FILLER and w not in _YES_NO and w not in _EVIDENCE_WORDS
+        if not w.isdigit()
+        and w not in FILLER
+        and w not in _YES_NO
+        and w not in _EVIDENCE_WORDS
+        and w not in topics
     ]
     added = [w for w in said if not literally_in(w, question_stems)]
     if added:  # what the answer adds to the question must be in the evidence
@@ -199,17 +203,48 @@ def unquoted_paraphrases(sentence: str, cited: Sequence[Passage]) -> str:
 
 
 #: A name in this many pieces of evidence is a topic of the video: a sentence may name it when
-#: what it cites does not.
+#: what it cites does not. A name of the opening scene (the title card and what is said over it)
+#: is one in half as many.
 TOPIC_PASSAGES = 3
+#: "aurora 2", "aurora watch 2" (in digits, lower case): a name with a number, maybe a word between.
+_NAMED_NUMBER = re.compile(r"\b(?=([a-z]+) (?:([a-z]+) )?(\d+)\b)")
 
 
 def topics_of(evidence: Sequence[Passage]) -> frozenset[str]:
-    """Names (capitalised words) found in at least `TOPIC_PASSAGES` pieces of evidence, lower case."""
+    """Names (capitalised words) found in at least `TOPIC_PASSAGES` pieces of evidence, or in two
+    when one is of the opening scene, lower case; and the topics with the number that names them
+    ("aurora 2" from "Aurora Watch 2"): a sentence may say "the Aurora 2" citing what it weighs."""
     counts: dict[str, int] = {}
+    opening: set[str] = set()
     for passage in evidence:
-        for name in {m[0].lower() for m in _NAME.finditer(passage.text)}:
+        names = {m[0].lower() for m in _NAME.finditer(passage.text)}
+        if passage.scene == 0 and passage.source != VIDEO:
+            opening |= names
+        for name in names:
             counts[name] = counts.get(name, 0) + 1
-    return frozenset(name for name, n in counts.items() if n >= TOPIC_PASSAGES and name not in STOP_WORDS)
+    names = {
+        name
+        for name, n in counts.items()
+        if name not in STOP_WORDS and (n >= TOPIC_PASSAGES or (n >= 2 and name in opening))
+    }
+    numbered = {
+        f"{m[1]} {m[3]}"
+        for passage in evidence
+        for m in _NAMED_NUMBER.finditer(_digits(passage.text))
+        if m[1] in names and (m[2] is None or m[2] not in STOP_WORDS)
+    }
+    return frozenset(names | numbered)
+
+
+def _without_named_numbers(text: str, topics: frozenset[str]) -> str:
+    """`text` in digits with the numbers that are part of a topic's name taken out ("the aurora 2
+    weighs 32 grams" -> "the aurora weighs 32 grams")."""
+    low = _digits(text)
+    for topic in topics:
+        name, _, number = topic.partition(" ")
+        if number:
+            low = re.sub(rf"\b({re.escape(name)} (?:[a-z]+ )?){number}\b", r"\1", low)
+    return low
 
 
 def at_same_moment(cited: Sequence[Passage], evidence: Sequence[Passage]) -> list[Passage]:
@@ -228,15 +263,26 @@ def at_same_moment(cited: Sequence[Passage], evidence: Sequence[Passage]) -> lis
 
 
 def _best_support(
-    sentence: str, evidence: Sequence[Passage], asked: str = "", topics: frozenset[str] = frozenset()
+    sentence: str,
+    evidence: Sequence[Passage],
+    asked: str = "",
+    topics: frozenset[str] = frozenset(),
+    *,
+    counting: bool = False,
+    confirming: bool = False,
 ) -> Passage | None:
     """For a sentence the model did not cite: the piece of evidence whose moment holds all of it
-    and most of its words."""
+    and most of its words (checked as `claims_missing` checks a cited one)."""
     said = [w for w in content_words(_OTHER_MARK.sub(" ", sentence)) if not w.isdigit() and w not in FILLER]
     best: tuple[int, Passage] | None = None
     for passage in evidence:
         if passage.source == VIDEO or claims_missing(
-            sentence, at_same_moment([passage], evidence), asked=asked, topics=topics_of(evidence)
+            sentence,
+            at_same_moment([passage], evidence),
+            asked=asked,
+            topics=topics,
+            counting=counting,
+            confirming=confirming,
         ):
             continue
         stems = {stem(w) for w in _plain(passage.text).split()}
@@ -279,6 +325,7 @@ def verify(text: str, evidence: Sequence[Passage], question: Question | None = N
     counting = question is not None and (
         question.form is Form.QUANTITY or question.asks_for in ("number", "amount", "percentage", "duration")
     )
+    confirming = question is not None and question.yes_no
     checked: list[tuple[str, list[Passage]]] = []
     for sentence, own in per_sentence:
         if lone_answer(sentence):
@@ -292,7 +339,7 @@ def verify(text: str, evidence: Sequence[Passage], question: Question | None = N
                 sentence,
                 at_same_moment(support, evidence),
                 counting=counting,
-                confirming=question is not None and question.yes_no,
+                confirming=confirming,
                 asked=asked,
                 topics=topics,
             )
@@ -300,7 +347,9 @@ def verify(text: str, evidence: Sequence[Passage], question: Question | None = N
             else ["no citation"]
         )
         if missing:  # the claims may stand on another piece of evidence than the one named
-            better = _best_support(sentence, evidence, asked, topics)
+            better = _best_support(
+                sentence, evidence, asked, topics, counting=counting, confirming=confirming
+            )
             if better is not None:
                 sentence, own = _cite(_NUMBER_MARK.sub("", sentence), evidence.index(better) + 1), [better]
                 missing = []
