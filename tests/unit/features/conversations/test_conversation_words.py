@@ -13,6 +13,7 @@ from visionscope.features.conversations.answers.terms import (
     vocabulary,
 )
 from visionscope.features.conversations.answers.timecodes import clock, mark, marks_in, spoken_length
+from visionscope.features.conversations.answers.units import with_other_units
 
 
 @pytest.mark.parametrize(
@@ -87,3 +88,24 @@ def test_times_are_written_for_people_and_players() -> None:
     assert mark(65.9) == "[01:05]" and mark(3723) == "[1:02:03]"
     assert marks_in("said [00:15] and [01:02:03], not [9:99]") == [15, 3723]
     assert spoken_length(60.0) == "60 seconds (1:00)" and spoken_length(7.5) == "7.5 seconds"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Do I need 0.3 kg of rice?", "Do I need 0.3 kg (300 grams) of rice?"),
+        ("Is it done in half an hour?", "Is it done in half an hour (30 minutes)?"),
+        ("Is kick-off at 15:00?", "Is kick-off at 15:00 (3 pm)?"),
+        ("Is the line 2.4 km long?", "Is the line 2.4 km (2400 metres) long?"),
+        ("Does it take 90 min?", "Does it take 90 min (1.5 hours)?"),
+        ("do i need two kilos of flour?", "do i need 2 kilos (2000 grams) of flour?"),
+        # nothing people would say: left alone
+        ("Does it weigh under 40 grams?", "Does it weigh under 40 grams?"),
+        ("Can a forklift do 10 km/h?", "Can a forklift do 10 km/h?"),
+        ("Is it at 9:30?", "Is it at 9:30?"),
+        ("do I need point three kilos?", "do I need point three kilos?"),
+        ("Did it land in 2021?", "Did it land in 2021?"),
+    ],
+)
+def test_quantities_are_also_given_in_the_other_unit(question: str, expected: str) -> None:
+    assert with_other_units(question) == expected

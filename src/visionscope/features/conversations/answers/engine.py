@@ -24,6 +24,7 @@ from .retrieval import Moment, WordMeanings, best_first, find_moments
 from .routing import asks_model, asks_stated_length
 from .search import SearchHit, search_videos
 from .timecodes import Anchor, marks_in
+from .units import with_other_units
 from .verify import Verdict
 from .writers import Outcome, Retract, Writer, read_verdict, written
 from .writing import Draft, asks_what_the_video_holds, not_found, pieces_of
@@ -318,7 +319,7 @@ class AnswerEngine:
         asked = prepared.plan.question
         items = written(
             self.model,
-            without_guess(question),
+            with_other_units(without_guess(question)),
             prepared.for_model,
             conversation,
             prepared.names,

@@ -48,15 +48,42 @@ def asks_when_in_the_world(plan_: Plan) -> bool:
     return question.form is Form.WHEN and not _WHEN_IN_VIDEO.search(question.text)
 
 
+#: A colour question about the picture ("What colour is the background while the wine goes in?",
+#: "the dominant colour of the first scene"), not about a thing the video names ("Are the exit
+#: signs red?", "Does it only come in black?": what the video says or shows in words).
+_COLOUR_OF_THE_PICTURE = re.compile(
+    r"\b(background|scenes?|shots?|slides?|frames?|pictures?|images?|screen|video|clip|footage|"
+    r"dominant|dominates|mostly|main|opening|closing|first|last|when|while|during|at|brightest|"
+    r"darkest|brightness|tint|hue|palette)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_colour_of_a_thing(plan_: Plan) -> bool:
+    """A colour question about something the video names, not the colours of its picture."""
+    question = plan_.question
+    return (
+        question.form is Form.COLOUR
+        and question.scene is None
+        and question.time is None
+        and not _COLOUR_OF_THE_PICTURE.search(question.text)
+    )
+
+
 def asks_model(plan_: Plan, builtin_grounded: bool, has_evidence: bool) -> bool:
     """Whether the model is asked: first for questions about what the video says and shows (its
     checked answer is taken over the built-in one, which matches words: docs/answers.md); for
     questions about the video itself (`BUILTIN_FIRST`) when the built-in engine found no answer,
     and for "how long will it take?" about an earlier moment (the duration the video states, not
-    the time on screen); "when" questions about the world first too; never for small talk."""
+    the time on screen); "when" questions about the world and colours of things the video
+    names first too; never for small talk."""
     if not has_evidence or plan_.question.form is Form.SMALL_TALK:
         return False
-    if plan_.question.form not in BUILTIN_FIRST or asks_when_in_the_world(plan_):
+    if (
+        plan_.question.form not in BUILTIN_FIRST
+        or asks_when_in_the_world(plan_)
+        or asks_colour_of_a_thing(plan_)
+    ):
         return True
     return not builtin_grounded or asks_stated_length(plan_)
 
