@@ -348,6 +348,21 @@ async def test_when_something_happens_in_the_world_is_asked_of_the_model_first(
     assert answer.engine == "builtin" and answer.grounded and len(writer.seen) == asked
 
 
+async def test_the_colour_of_a_thing_the_video_names_is_asked_of_the_model_first(
+    engine: AnswerEngine, briefing: Subject
+) -> None:
+    writer = ScriptedWriter(cite("truck", "a red truck"))
+    model_engine = AnswerEngine(engine.knowledge, engine._embedder, writer)
+    answer = await model_engine.answer("What colour is the truck?", [briefing], [])
+    assert answer.engine == "llm" and "red" in answer.content, answer
+    asked = len(writer.seen)
+    # The colours of the picture are the analysis's: the built-in engine's.
+    answer = await model_engine.answer(
+        "What colour is the background while the truck is shown?", [briefing], []
+    )
+    assert answer.engine == "builtin" and len(writer.seen) == asked
+
+
 async def test_structural_questions_stay_with_the_built_in_engine(
     engine: AnswerEngine, briefing: Subject
 ) -> None:
