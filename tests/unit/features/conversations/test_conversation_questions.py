@@ -304,6 +304,13 @@ def test_a_who_question_that_says_how_much_asks_for_a_person() -> None:
         ("In an emergency, may I use the lift?", True),
         ("If it rains, what happens?", False),
         ("After the break, who scored?", False),
+        # a statement to confirm
+        ("It only comes in black, doesn't it?", True),
+        ("So it's red wine that goes in, right?", True),
+        ("Kick-off is Saturday at 15:00, yes?", True),
+        ("Mars is third from the sun, isn't it?", True),
+        ("Which way, left, or right?", False),
+        ("Do I turn left or right?", True),
     ],
 )
 def test_a_question_that_opens_with_a_verb_asks_yes_or_no(question: str, yes_no: bool) -> None:

@@ -89,6 +89,13 @@ YES_NO_AFTER_CLAUSE = re.compile(
     r"^(and |so |but )?(if|when|once|after|before|while|during|in case of|in an?) [^,?]{1,60}, "
     + _ASKING_VERB
 )
+#: "It only comes in black, doesn't it?", "So it's red wine, right?", "Saturday at 15:00, yes?":
+#: a statement to confirm (read on the question with its commas).
+YES_NO_TAG = re.compile(
+    r",\s*(?:(?:is|are|was|were|does|do|did|has|have|had|can|could|will|wo|would|should)n[o']?t "
+    r"(?:it|he|she|they|there|we|you|i|that)|right|correct|yes|yeah|true|am i right|"
+    r"is that (?:right|correct|true|so))\s*[?!.]*\s*$"
+)
 WHEN = re.compile(
     r"^(and |so |but |then )?(when|at what (time|point|moment|minute|second)|what time|at which (time|point|"
     r"moment|minute)|how (soon|early|late|far in(to)?)|where in (the|this) (video|clip|recording|film)|which "

@@ -53,6 +53,7 @@ from .phrasing import (
     WHEN,
     YES_NO,
     YES_NO_AFTER_CLAUSE,
+    YES_NO_TAG,
 )
 from .terms import normalize, stem
 from .timecodes import FoundTime, TimeRef, find_time
@@ -277,7 +278,7 @@ def read_question(question: str) -> Question:
     time = found_time.ref if found_time else None
     channel = _channel(text)
     after_clause = bool(YES_NO_AFTER_CLAUSE.search(normalize(original)))  # "When it rains, is ...?"
-    yes_no = bool(YES_NO.search(text)) or after_clause
+    yes_no = bool(YES_NO.search(text)) or after_clause or bool(YES_NO_TAG.search(normalize(original)))
     continues = text.startswith(("and ", "so ", "then "))
     back = bool(BACK_REFERENCE.search(rest)) and not NOT_BACK.search(rest)
     words = rest.split()
