@@ -7,7 +7,7 @@ import uuid
 
 from visionscope.features.conversations.answers.knowledge import Passage
 from visionscope.features.conversations.answers.questions import read_question
-from visionscope.features.conversations.answers.verify import topics_of, verify
+from visionscope.features.conversations.answers.verify import claims_missing, topics_of, verify
 
 WATCH = uuid.UUID(int=3)
 TITLE = Passage(WATCH, "text", 0.0, 8.0, "Aurora Watch 2 Launch Event, Berlin", 0)
@@ -45,3 +45,19 @@ def test_a_name_shown_once_is_not_free() -> None:
     verdict = verify("The Aurora 2 weighs 32 grams in Berlin [5].", EVIDENCE)
     assert not verdict.accepted
     assert any("Berlin" in problem for problem in verdict.problems)
+
+
+def test_a_number_beside_a_name_once_is_a_fact_not_part_of_the_name() -> None:
+    score = Passage(WATCH, "text", 8.0, 11.0, "Final Score / Riverside 3 Harbor City 1", 1)
+    recap = Passage(WATCH, "transcript", 9.0, 12.0, "Riverside won the derby.", None)
+    title = Passage(WATCH, "text", 0.0, 8.0, "Riverside vs Harbor City", 0)
+    topics = topics_of((title, score, recap))
+    assert "riverside" in topics and "riverside 3" not in topics
+    assert "3" in claims_missing("Riverside won the derby 3 to 1.", [recap], topics=topics)
+
+
+def test_a_decimal_point_set_apart_by_speech_recognition_is_one_number() -> None:
+    line = Passage(WATCH, "transcript", 17.9, 21.2, "The line is 2 .4 kilometers long with six stops.", 2)
+    verdict = verify("The line is 2 . 4 kilometers long with 6 stops [1].", (line,))
+    assert verdict.accepted, verdict.problems
+    assert "2.4 kilometers" in verdict.content

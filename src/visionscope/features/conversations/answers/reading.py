@@ -26,10 +26,14 @@ VERDICT_INSTRUCTION = (
     "Do the evidence lines answer the question with yes or with no? Reply with one word: Yes, "
     "No, or Unclear (if they do not answer it)."
 )
-#: For any other question: whether the lines answer it at all. Without the question before (a
-#: follow-up's) and without "perhaps in other words": both made the model say No to answers
-#: that were right.
-ANSWERS_INSTRUCTION = "Do the evidence lines answer this question? Reply with one word: Yes or No."
+#: For any other question: whether the lines give what it asks for. Without the question before
+#: (a follow-up's) and without "perhaps in other words": both made the model say No to answers
+#: that were right. "Do the evidence lines answer this question?" let more answers to
+#: questions the video cannot answer through ("What does the premium model cost?" on the basic
+#: model's price) and said No to more right ones (docs/answers.md, step 5).
+ANSWERS_INSTRUCTION = (
+    "Do the evidence lines give the information the question asks for? Reply with one word: Yes or No."
+)
 
 
 def check_messages(

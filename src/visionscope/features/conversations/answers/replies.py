@@ -120,7 +120,8 @@ def times_as_marks(text: str, evidence: Sequence[Passage]) -> str:
 def tidy(text: str, evidence: Sequence[Passage]) -> str:
     """The reply with evidence named by number, sentences about the evidence folded into the one
     before (their marks kept)."""
-    text = _BARE_VERDICT.sub(r"\1. ", text.strip())
+    text = re.sub(r"(\d) \. ?(\d)", r"\1.\2", text.strip())  # "2 . 4" copied from speech's "2 .4"
+    text = _BARE_VERDICT.sub(r"\1. ", text)
     text = _EVIDENCE_SAYS.sub(lambda m: m[1] + m[2].upper(), text)
     text = times_as_marks(_SCENE_LABEL.sub("the scene ", text), evidence)
     text = re.sub(r"(^|[.!?]\s+)the scene", r"\1The scene", text)

@@ -66,6 +66,7 @@ class Verdict:
 def _digits(text: str) -> str:
     low = normalize(text)
     low = _POINT.sub(lambda m: "." + "".join(_DIGITS[w] for w in m[1].split()), low)
+    low = re.sub(r"(\d) \. ?(\d)", r"\1.\2", low)  # "2 . 4", "2 .4": speech recognition's "2.4"
     low = re.sub(r"([a-z]+)\.(\d)", r"\1 .\2", low)
     low = replace_number_words(low)
     return re.sub(r"(\d+) \.(\d+)", r"\1.\2", low)
@@ -212,8 +213,9 @@ _NAMED_NUMBER = re.compile(r"\b(?=([a-z]+) (?:([a-z]+) )?(\d+)\b)")
 
 def topics_of(evidence: Sequence[Passage]) -> frozenset[str]:
     """Names (capitalised words) found in at least `TOPIC_PASSAGES` pieces of evidence, or in two
-    when one is of the opening scene, lower case; and the topics with the number that names them
-    ("aurora 2" from "Aurora Watch 2"): a sentence may say "the Aurora 2" citing what it weighs."""
+    when one is of the opening scene, lower case; and the topics with the number that names them,
+    in two pieces ("aurora 2" from "Aurora Watch 2" and "the Aurora two"): a sentence may say "the
+    Aurora 2" citing what it weighs."""
     counts: dict[str, int] = {}
     opening: set[str] = set()
     for passage in evidence:
@@ -227,13 +229,16 @@ def topics_of(evidence: Sequence[Passage]) -> frozenset[str]:
         for name, n in counts.items()
         if name not in STOP_WORDS and (n >= TOPIC_PASSAGES or (n >= 2 and name in opening))
     }
-    numbered = {
-        f"{m[1]} {m[3]}"
-        for passage in evidence
-        for m in _NAMED_NUMBER.finditer(_digits(passage.text))
-        if m[1] in names and (m[2] is None or m[2] not in STOP_WORDS)
-    }
-    return frozenset(names | numbered)
+    numbered: dict[str, int] = {}
+    for passage in evidence:
+        for found in {
+            f"{m[1]} {m[3]}"
+            for m in _NAMED_NUMBER.finditer(_digits(passage.text))
+            if m[1] in names and (m[2] is None or m[2] not in STOP_WORDS)
+        }:
+            numbered[found] = numbered.get(found, 0) + 1
+    # in two pieces at least: "Aurora Watch 2" and "the Aurora two", not the score "Riverside 3"
+    return frozenset(names | {found for found, n in numbered.items() if n >= 2})
 
 
 def _without_named_numbers(text: str, topics: frozenset[str]) -> str:
