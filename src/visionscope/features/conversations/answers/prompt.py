@@ -29,10 +29,7 @@ SYSTEM_PROMPT = (
     "Evidence about the same topic that does not give it is not an answer.\n"
     f"- If the evidence does not answer the question, reply exactly: {NOT_IN_VIDEO}"
 )
-YES_NO_NOTE = (
-    "(A yes-or-no question: answer Yes or No first, then the fact with the evidence's own numbers "
-    "and words, and its number in square brackets.)"
-)
+YES_NO_NOTE = "(A yes-or-no question: answer Yes or No first, then the fact from the evidence.)"
 _KIND = {TRANSCRIPT: "said", TEXT: "on screen", SCENE: "scene", CHAPTER: "chapter", VIDEO: "video"}
 #: Earlier exchanges given to the model (their answers without marks, shortened).
 HISTORY_TURNS = 2
