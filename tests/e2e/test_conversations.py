@@ -209,6 +209,11 @@ async def test_bad_input_gets_clear_statuses_never_500(
     assert foreign["grounded"] is False and foreign["citations"] == [] and "English" in foreign["content"]
     nonsense = (await ask(client, owner, conv, "blorf zingle wup?")).json()
     assert nonsense["grounded"] is False and nonsense["citations"] == []
+    # An empty Idempotency-Key is no key: each question is answered (a 500 before, the second time)
+    url, blank = f"/v1/conversations/{conv}/messages", {**owner.headers, "Idempotency-Key": ""}
+    for question in ("How long is the video?", "How many scenes are there?"):
+        keyless = await client.post(url, json={"content": question}, headers=blank)
+        assert keyless.status_code == 201, keyless.text
 
     outsider = await register(client, "Outsider")
     await workspace(client, outsider)

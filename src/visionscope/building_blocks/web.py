@@ -136,13 +136,19 @@ def request_id_of(request: Request) -> str:
     return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
+def given_key(idempotency_key: str | None) -> str | None:
+    """The Idempotency-Key header's value; an empty one is no key (stored as "", it made a second
+    request without a key collide with the first)."""
+    return (idempotency_key or "").strip() or None
+
+
 async def get_context(
     request: Request,
     actor: Annotated[Actor | None, Depends(get_actor)],
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Context:
     request_id = getattr(request.state, "request_id", None) or request_id_of(request)
-    return Context(actor=actor, request_id=request_id, idempotency_key=idempotency_key)
+    return Context(actor=actor, request_id=request_id, idempotency_key=given_key(idempotency_key))
 
 
 MediatorDep = Annotated[Mediator, Depends(get_mediator)]

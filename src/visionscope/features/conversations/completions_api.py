@@ -13,6 +13,7 @@ from visionscope.building_blocks.web import (
     MediatorDep,
     api_key_scheme,
     get_actor,
+    given_key,
     oauth2_scheme,
     request_id_of,
 )
@@ -34,7 +35,7 @@ async def completion_context(
     else:
         actor = await get_actor(request, bearer, api_key)
     request_id = getattr(request.state, "request_id", None) or request_id_of(request)
-    return Context(actor=actor, request_id=request_id, idempotency_key=idempotency_key)
+    return Context(actor=actor, request_id=request_id, idempotency_key=given_key(idempotency_key))
 
 
 CompletionContext = Annotated[Context, Depends(completion_context)]
