@@ -277,8 +277,10 @@ def read_question(question: str) -> Question:
         rest = _blank(rest, kind.start(1), kind.end(1))
     time = found_time.ref if found_time else None
     channel = _channel(text)
-    after_clause = bool(YES_NO_AFTER_CLAUSE.search(normalize(original)))  # "When it rains, is ...?"
-    yes_no = bool(YES_NO.search(text)) or after_clause or bool(YES_NO_TAG.search(normalize(original)))
+    punctuated = normalize(original)  # read with its commas
+    after_clause = bool(YES_NO_AFTER_CLAUSE.search(punctuated))  # "When it rains, is ...?"
+    tagged = bool(YES_NO_TAG.search(punctuated))  # "..., doesn't it?"
+    yes_no = bool(YES_NO.search(text)) or after_clause or tagged
     continues = text.startswith(("and ", "so ", "then "))
     back = bool(BACK_REFERENCE.search(rest)) and not NOT_BACK.search(rest)
     words = rest.split()

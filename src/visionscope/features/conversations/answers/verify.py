@@ -66,7 +66,6 @@ class Verdict:
 def _digits(text: str) -> str:
     low = normalize(text)
     low = _POINT.sub(lambda m: "." + "".join(_DIGITS[w] for w in m[1].split()), low)
-    low = re.sub(r"(\d) \. ?(\d)", r"\1.\2", low)  # "2 . 4", "2 .4": speech recognition's "2.4"
     low = re.sub(r"([a-z]+)\.(\d)", r"\1 .\2", low)
     low = replace_number_words(low)
     return re.sub(r"(\d+) \.(\d+)", r"\1.\2", low)
